@@ -1,0 +1,92 @@
+"""The `fieldkit` command: a thin layer over the services, every user action reachable without the GUI.
+
+User mistakes exit 2 with one clear line (Vietnamese by default, English with --lang en or
+FIELDKIT_LANG=en); failures of the kit exit 1; a traceback is never the answer to a user mistake.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from fieldkit import __version__
+from fieldkit.cli import catalog_cmd, citizen_cmd, dossier_cmd, settings_cmd
+from fieldkit.cli.context import CliContext, CliUsageError, TranslatingParser, add_common_options
+from fieldkit.core.errors import FieldKitError
+from fieldkit.core.i18n import Translator
+from fieldkit.storage.datadir import resolve_data_dir
+from fieldkit.storage.logfile import configure_logging, failure_summary
+
+log = logging.getLogger("fieldkit")
+
+# Each module adds its subcommands; later features add theirs here.
+COMMAND_MODULES = (catalog_cmd, citizen_cmd, dossier_cmd, settings_cmd)
+
+EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR = 0, 1, 2
+
+
+def _language_from(argv: Sequence[str]) -> str | None:
+    """--lang is needed before the parser exists: its help texts are translated."""
+    for index, arg in enumerate(argv):
+        if arg == "--lang" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def build_parser(tr: Translator) -> argparse.ArgumentParser:
+    parser = TranslatingParser(
+        prog="fieldkit",
+        description=tr("cli.description"),
+        tr=tr,
+    )
+    parser.add_argument("--version", action="version", version=f"FieldKit {__version__}")
+    add_common_options(parser, tr)
+    parser.add_argument("--camera", metavar="SOURCE", help=tr("cli.opt.camera"))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title=tr("cli.commands"))
+    gui = commands.add_parser("gui", help=tr("cli.gui.help"), description=tr("cli.gui.help"))
+    gui.set_defaults(handler=run_gui)
+    for module in COMMAND_MODULES:
+        module.register(commands, tr)
+    return parser
+
+
+def run_gui(ctx: CliContext) -> int:
+    from fieldkit.gui.app import run  # Qt is loaded only when the window is wanted
+
+    return run(ctx.gui_arguments())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    tr = Translator(_language_from(argv))
+    parser = build_parser(tr)
+    try:
+        args = parser.parse_args(argv)
+    except CliUsageError as exc:
+        print(tr("cli.usage_error", detail=str(exc), prog=exc.prog), file=sys.stderr)
+        return EXIT_USER_ERROR
+    ctx = CliContext(args, tr)
+    configure_logging(resolve_data_dir(args.data_dir))
+    handler = getattr(args, "handler", None) or run_gui
+    try:
+        return handler(ctx) or EXIT_OK
+    except FieldKitError as exc:
+        log.info("%s: %s", args.command, exc.message.key)
+        print(tr.describe(exc), file=sys.stderr)
+        return EXIT_USER_ERROR if exc.user_error else EXIT_FAILURE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `fieldkit dossier list | head`: the reader has gone, nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:  # the last line of defence: a message, and the details in the log only
+        log.error("unexpected failure in %s: %s", args.command, failure_summary(exc))
+        print(tr.describe(exc), file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        ctx.close()

@@ -1,0 +1,89 @@
+"""The one translation function. Vietnamese is the default; English is complete.
+
+Catalogs are flat JSON files `resources/i18n/<lang>.json` mapping keys to `str.format` templates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from typing import Any
+
+from fieldkit.core.errors import FieldKitError, Msg, Problem
+from fieldkit.core.resources import resource_path
+from fieldkit.core.text import nfc
+
+LANGUAGES = ("vi", "en")
+_PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.]+$")
+DEFAULT_LANGUAGE = "vi"
+
+
+def pick_language(requested: str | None = None) -> str:
+    """The explicit choice, else FIELDKIT_LANG, else Vietnamese."""
+    for candidate in (requested, os.environ.get("FIELDKIT_LANG")):
+        if candidate:
+            short = candidate.split("_")[0].split("-")[0].lower()
+            if short in LANGUAGES:
+                return short
+    return DEFAULT_LANGUAGE
+
+
+@cache
+def load_catalog(lang: str) -> dict[str, str]:
+    with resource_path("i18n", f"{lang}.json").open(encoding="utf-8") as fh:
+        return {key: nfc(value) for key, value in json.load(fh).items()}
+
+
+class Translator:
+    """`tr("key", name=...)` in one language, falling back to Vietnamese, then to the key itself."""
+
+    def __init__(self, lang: str | None = None) -> None:
+        self.lang = pick_language(lang)
+        self._messages = load_catalog(self.lang)
+        self._fallback = load_catalog(DEFAULT_LANGUAGE)
+
+    def __call__(self, key: str, /, **params: Any) -> str:
+        template = self._messages.get(key) or self._fallback.get(key) or key
+        words = {name: self._render(value) for name, value in params.items()}
+        try:
+            return template.format(**words)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+    def _render(self, value: Any) -> Any:
+        if isinstance(value, Msg):
+            return self.msg(value)
+        if hasattr(value, "in_language"):  # a bilingual Label from the catalog
+            return value.in_language(self.lang)
+        if isinstance(value, tuple):  # alternatives: "A / B / C"
+            return " / ".join(str(self._render(item)) for item in value)
+        return value
+
+    def msg(self, message: Msg) -> str:
+        return self(message.key, **message.params)
+
+    def problem(self, problem: Problem, labels: dict[str, Any] | None = None) -> str:
+        """The problem with the name of what it concerns in front: "Ngày sinh: Ngày này ở tương lai."."""
+        text = self.msg(problem.message)
+        label = self.where_label(problem.where, labels)
+        return f"{label}: {text}" if label else text
+
+    def where_label(self, where: str, labels: dict[str, Any] | None = None) -> str:
+        if labels and where in labels:
+            return str(self._render(labels[where]))
+        key = f"field.{where.rsplit('.', 1)[-1]}"
+        if key in self._messages:
+            return self(key)
+        return where if _PLAIN_NAME.match(where) else ""
+
+    def describe(self, error: BaseException) -> str:
+        """A sentence a field worker understands; the problems, if any, one per line below it."""
+        if not isinstance(error, FieldKitError):
+            return self("error.unexpected", detail=type(error).__name__)
+        lines = [self.msg(error.message)]
+        labels = getattr(error, "labels", None)
+        for problem in getattr(error, "problems", []):
+            lines.append(f"  - {self.problem(problem, labels)}")
+        return "\n".join(lines)

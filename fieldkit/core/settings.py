@@ -1,0 +1,62 @@
+"""Every setting declared once, with its default and its title (the way Picard declares options).
+
+Values live in the kit's database; `storage.settings.SettingsStore` reads and writes them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fieldkit.core.errors import UserError
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    default: Any
+    title_key: str
+    kind: type = str
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[str, ...] = ()
+
+    def coerce(self, raw: Any) -> Any:
+        """Turn a typed value ("30", "true") into the option's kind, or say why not."""
+        try:
+            if self.kind is bool and isinstance(raw, str):
+                value: Any = raw.strip().lower() in ("1", "true", "yes", "on", "có")
+            else:
+                value = self.kind(raw)
+        except (TypeError, ValueError):
+            raise UserError("error.setting.type", name=self.name) from None
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise UserError("error.setting.range", name=self.name, minimum=self.minimum, maximum=self.maximum)
+        if self.choices and value not in self.choices:
+            raise UserError("error.setting.choice", name=self.name, choices=", ".join(self.choices))
+        return value
+
+
+OPTIONS: dict[str, Option] = {
+    option.name: option
+    for option in (
+        Option("max_file_mb", 10.0, "setting.max_file_mb", float, minimum=0.5, maximum=200),
+        Option(
+            "place_kind",
+            "home_visit",
+            "setting.place_kind",
+            str,
+            choices=("home_visit", "help_desk", "office"),
+        ),
+        Option("village", "", "setting.village", str),
+        Option("language", "vi", "setting.language", str, choices=("vi", "en")),
+        Option("camera", "auto", "setting.camera", str),
+    )
+}
+
+
+def option(name: str) -> Option:
+    try:
+        return OPTIONS[name]
+    except KeyError:
+        raise UserError("error.setting.unknown", name=name) from None

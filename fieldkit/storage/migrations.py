@@ -1,0 +1,119 @@
+"""Numbered schema migrations. Each runs in one transaction together with the record that it ran.
+
+Add a function at the end of MIGRATIONS; never edit one that has shipped. Its docstring says what changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+
+def _m001_initial(db: Database) -> None:
+    """Citizens, dossiers with their documents, the audit log and settings."""
+    db.execute(
+        """CREATE TABLE citizens (
+            id_number TEXT PRIMARY KEY,
+            full_name TEXT NOT NULL,
+            date_of_birth TEXT,
+            sex TEXT,
+            permanent_address TEXT NOT NULL DEFAULT '',
+            phone TEXT NOT NULL DEFAULT '',
+            issue_date TEXT,
+            old_id_number TEXT NOT NULL DEFAULT '',
+            search_key TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE dossiers (
+            uuid TEXT PRIMARY KEY,
+            procedure_code TEXT NOT NULL,
+            applicant_id TEXT NOT NULL REFERENCES citizens(id_number),
+            assisted_by TEXT NOT NULL,
+            place_kind TEXT NOT NULL,
+            village TEXT NOT NULL DEFAULT '',
+            declaration TEXT NOT NULL DEFAULT '{}',
+            status TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            sent_revision INTEGER NOT NULL DEFAULT 0,
+            portal_code TEXT,
+            portal_status INTEGER,
+            portal_note TEXT NOT NULL DEFAULT '',
+            attention_reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX dossiers_status ON dossiers(status)")
+    db.execute("CREATE INDEX dossiers_applicant ON dossiers(applicant_id)")
+    db.execute(
+        """CREATE TABLE documents (
+            dossier_uuid TEXT NOT NULL REFERENCES dossiers(uuid) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            slot_code TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            media_type TEXT NOT NULL,
+            pages INTEGER NOT NULL,
+            filename TEXT NOT NULL DEFAULT '',
+            dpi INTEGER,
+            PRIMARY KEY (dossier_uuid, position)
+        )"""
+    )
+    db.execute("CREATE INDEX documents_sha256 ON documents(sha256)")
+    db.execute(
+        """CREATE TABLE audit (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            dossier_uuid TEXT,
+            from_status TEXT,
+            to_status TEXT,
+            reason TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    db.execute("CREATE INDEX audit_dossier ON audit(dossier_uuid)")
+    db.execute("CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
+MIGRATIONS: list[Callable[[Database], None]] = [_m001_initial]
+
+
+def current_version(db: Database) -> int:
+    if "schema_migrations" not in db.table_names():
+        return 0
+    row = db.execute("SELECT MAX(number) FROM schema_migrations").fetchone()
+    return row[0] or 0
+
+
+def migrate(db: Database) -> list[int]:
+    """Apply the migrations this database has not seen; return their numbers.
+
+    BEGIN IMMEDIATE takes the write lock before reading the version, so two processes opening the same
+    kit at once cannot both apply a step.
+    """
+    applied = []
+    for number, step in enumerate(MIGRATIONS, start=1):
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS schema_migrations "
+                "(number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+            )
+            if number > current_version(db):
+                step(db)
+                db.execute(
+                    "INSERT INTO schema_migrations (number, name, applied_at) VALUES (?, ?, ?)",
+                    [number, step.__name__, datetime.now(UTC).isoformat(timespec="seconds")],
+                )
+                applied.append(number)
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+    return applied

@@ -1,0 +1,124 @@
+"""The vault: scanned PDFs and page images, stored by their sha256, written atomically, verified on read.
+
+Content is addressed by the hash of the plain bytes, so the same scan is stored once and a file is its own
+integrity check. A `Codec` sits between the plain bytes and the disk: plain today, AES-GCM when the kit is
+encrypted (the security layer supplies it; callers do not change).
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+from fieldkit.core.errors import NotFound, StorageError, VaultCorruption
+
+_HASH = re.compile(r"^[0-9a-f]{64}$")
+
+
+class Codec(Protocol):
+    def seal(self, data: bytes, sha256: str) -> bytes:
+        """Bytes as stored on disk."""
+
+    def open(self, blob: bytes, sha256: str) -> bytes:
+        """The plain bytes back; raises VaultCorruption when the blob was altered."""
+
+
+class PlainCodec:
+    def seal(self, data: bytes, sha256: str) -> bytes:
+        return data
+
+    def open(self, blob: bytes, sha256: str) -> bytes:
+        return blob
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def atomic_write(path: Path, data: bytes, temp_dir: Path) -> None:
+    """Write to a temp file, fsync it, rename over the target, fsync the folder: all or nothing."""
+    temp_dir.mkdir(parents=True, exist_ok=True)
+    temp = temp_dir / f"{uuid.uuid4().hex}.part"
+    try:
+        with temp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, path)
+        _fsync_dir(path.parent)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            raise StorageError("error.disk_full", path=str(path.parent)) from exc
+        raise StorageError("error.write_failed", path=str(path), reason=exc.strerror or str(exc)) from exc
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":  # Windows cannot open a folder for fsync; NTFS journals the rename
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class Vault:
+    def __init__(self, root: Path, codec: Codec | None = None) -> None:
+        self.root = root
+        self.codec: Codec = codec or PlainCodec()
+        self._temp = root / "tmp"
+        root.mkdir(parents=True, exist_ok=True)
+
+    def _path(self, sha256: str) -> Path:
+        if not _HASH.match(sha256):
+            raise NotFound("error.vault_missing", sha256=sha256[:16])
+        return self.root / sha256[:2] / sha256
+
+    def put(self, data: bytes) -> str:
+        """Store bytes; return their sha256. Storing the same bytes twice is a no-op."""
+        digest = sha256_of(data)
+        path = self._path(digest)
+        if not path.exists():
+            atomic_write(path, self.codec.seal(data, digest), self._temp)
+        return digest
+
+    def has(self, sha256: str) -> bool:
+        return self._path(sha256).exists()
+
+    def get(self, sha256: str) -> bytes:
+        """The plain bytes, checked against their hash."""
+        try:
+            blob = self._path(sha256).read_bytes()
+        except FileNotFoundError:
+            raise NotFound("error.vault_missing", sha256=sha256[:16]) from None
+        data = self.codec.open(blob, sha256)
+        if sha256_of(data) != sha256:
+            raise VaultCorruption(sha256=sha256[:16])
+        return data
+
+    def export(self, sha256: str, destination: Path) -> Path:
+        """Write the plain file elsewhere (to open it in a viewer, or to save a copy)."""
+        atomic_write(destination, self.get(sha256), destination.parent)
+        return destination
+
+    def remove(self, sha256: str) -> None:
+        self._path(sha256).unlink(missing_ok=True)
+
+    def hashes(self) -> Iterator[str]:
+        for path in self.root.glob("??/*"):
+            if _HASH.match(path.name):
+                yield path.name
+
+    def clean_temp(self) -> None:
+        """Remove half-written files left by a crash; the rename never happened, so nothing refers to them."""
+        if self._temp.is_dir():
+            for leftover in self._temp.glob("*.part"):
+                leftover.unlink(missing_ok=True)

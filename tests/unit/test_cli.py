@@ -1,0 +1,155 @@
+import argparse
+import json
+
+import pytest
+
+from fieldkit.cli import build_parser
+from fieldkit.core.i18n import Translator
+from tests.conftest import make_pdf
+
+QR = "001090012345|123456789|Nguyễn Văn An|01021990|Nam|Số 5, ngõ 12, phường Trúc Bạch, Hà Nội|15082021"
+
+
+def all_parsers(parser, path=()):
+    yield path, parser
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from all_parsers(sub, (*path, name))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_command_and_option_has_help_text(lang):
+    tr = Translator(lang)
+    seen = 0
+    for path, parser in all_parsers(build_parser(tr)):
+        assert parser.description, path
+        for action in parser._actions:
+            if action.option_strings or action.dest not in ("command", "action"):
+                assert action.help and not action.help.startswith(("cli.", "field.")), (path, action.dest)
+        seen += 1
+    assert seen > 15
+
+
+def test_help_runs_for_every_command(run_cli):
+    for path, _ in all_parsers(build_parser(Translator("vi"))):
+        with pytest.raises(SystemExit) as caught:
+            run_cli(*path, "--help")
+        assert caught.value.code == 0
+
+
+def test_citizen_and_dossier_round_trip(run_cli, tmp_path):
+    code, out, _ = run_cli("citizen", "add", "--qr-payload", QR, "--phone", "0912 345 678", "--json")
+    assert code == 0
+    assert json.loads(out)["citizen"]["phone"] == "0912345678"
+    code, out, _ = run_cli("citizen", "find", "nguyen van an", "--json")
+    assert json.loads(out)["id_number"] == "001090012345"
+
+    pdf = tmp_path / "tờ khai.pdf"
+    pdf.write_bytes(make_pdf(2))
+    code, out, _ = run_cli(
+        "dossier",
+        "new",
+        "--procedure",
+        "1.004873",
+        "--citizen",
+        "001090012345",
+        "--field",
+        "marital_status=Chưa đăng ký kết hôn với ai",
+        "--field",
+        "purpose=Kết hôn",
+        "--doc",
+        f"TOKHAI={pdf}",
+        "--village",
+        "Thôn 3",
+        "--json",
+    )
+    assert code == 0
+    dossier = json.loads(out)
+    assert dossier["problems"] == [] and dossier["documents"][0]["pages"] == 2
+    assert dossier["declaration"]["marital_status"] == "chua_ket_hon"
+    assert run_cli("dossier", "validate", dossier["uuid"])[0] == 0
+    code, out, _ = run_cli("dossier", "queue", dossier["uuid"][:8])
+    assert code == 0 and dossier["uuid"] in out
+    code, out, _ = run_cli("dossier", "list", "--status", "queued", "--json")
+    assert [json.loads(line)["uuid"] for line in out.splitlines()] == [dossier["uuid"]]
+
+
+def test_user_mistakes_exit_2_with_one_clear_line(run_cli):
+    code, out, err = run_cli("citizen", "show", "001090012345")
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert "Chưa có công dân" in err and "Traceback" not in err
+    code, _, err = run_cli("catalog", "show", "9.999999", "--lang", "en")
+    assert code == 2 and err.strip() == (
+        "No procedure with code “9.999999” in the catalog. Check the code or search by name."
+    )
+    code, _, err = run_cli("dossier", "new", "--procedure", "1.004873")
+    assert code == 2 and err.startswith("Lệnh chưa đúng")
+    code, _, err = run_cli("dossier", "new", "--procedure", "1.004873", "--citizen", "1", "--field", "novalue")
+    assert code == 2 and "TÊN=GIÁ_TRỊ" in err
+
+
+def test_validation_problems_are_listed_in_english_too(run_cli, monkeypatch):
+    monkeypatch.setenv("FIELDKIT_LANG", "en")
+    code, _, err = run_cli(
+        "citizen",
+        "add",
+        "--id-number",
+        "001190012345",
+        "--full-name",
+        "Lê Văn Bình",
+        "--date-of-birth",
+        "01/02/1990",
+        "--sex",
+        "Nam",
+    )
+    assert code == 2
+    assert "4th digit (1) means female, but the sex given is male" in err
+    code, _, _ = run_cli(
+        "citizen",
+        "add",
+        "--id-number",
+        "001190012345",
+        "--full-name",
+        "Lê Văn Bình",
+        "--date-of-birth",
+        "01/02/1990",
+        "--sex",
+        "Nam",
+        "--accept-mismatch",
+    )
+    assert code == 0
+
+
+def test_a_broken_pdf_is_refused_and_nothing_is_created(run_cli, tmp_path):
+    run_cli("citizen", "add", "--qr-payload", QR)
+    broken = tmp_path / "hong.pdf"
+    broken.write_bytes(b"%PDF-1.7\nnot really")
+    code, _, err = run_cli(
+        "dossier", "new", "--procedure", "1.004873", "--citizen", "001090012345", "--doc", f"TOKHAI={broken}"
+    )
+    assert code == 2 and "hong.pdf" in err
+    assert run_cli("dossier", "list", "--json")[1] == ""
+
+
+def test_catalog_check_reports_a_province_file(run_cli, tmp_path):
+    bad = tmp_path / "tinh.json"
+    bad.write_text('{"procedures": [{"code": "1.000001"}]}', encoding="utf-8")
+    code, out, _ = run_cli("catalog", "check", str(bad), "--json")
+    report = json.loads(out)
+    assert code == 2 and report["procedures"] == 0
+    assert {p["where"] for p in report["problems"]} >= {"tinh.json: procedures[0].name"}
+
+
+def test_a_kit_failure_exits_1(run_cli, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    code, _, err = run_cli("--data-dir", str(blocker / "kit"), "dossier", "list")
+    assert code == 1 and "--data-dir" in err
+
+
+def test_settings(run_cli):
+    assert run_cli("settings", "set", "village", "Thôn Phú Lương")[0] == 0
+    _code, out, _ = run_cli("settings", "show", "--json")
+    assert json.loads(out)["village"] == "Thôn Phú Lương"
+    assert run_cli("settings", "set", "max_file_mb", "nhiều")[0] == 2

@@ -1,0 +1,133 @@
+import sqlite3
+
+import pytest
+
+from fieldkit.core.errors import NotFound, StorageError, VaultCorruption
+from fieldkit.core.workflow import LocalStatus
+from fieldkit.storage.citizens import CitizenStore
+from fieldkit.storage.database import open_database
+from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
+from fieldkit.storage.migrations import MIGRATIONS, current_version, migrate
+from fieldkit.storage.vault import Vault, sha256_of
+from tests.conftest import NOW, an_citizen
+
+
+def test_database_is_wal_with_foreign_keys_and_migrated(tmp_path):
+    db = open_database(tmp_path / "k.db")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert current_version(db) == len(MIGRATIONS)
+    assert {"citizens", "dossiers", "documents", "audit", "settings"} <= set(db.table_names())
+    assert migrate(db) == []  # a second run applies nothing
+    db.close()
+    reopened = open_database(tmp_path / "k.db")
+    assert current_version(reopened) == len(MIGRATIONS)
+
+
+def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
+    db = open_database(tmp_path / "k.db")
+
+    def broken(db):
+        db.execute("CREATE TABLE half_done (x)")
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("fieldkit.storage.migrations.MIGRATIONS", [*MIGRATIONS, broken])
+    with pytest.raises(RuntimeError):
+        migrate(db)
+    assert "half_done" not in db.table_names()
+    assert current_version(db) == len(MIGRATIONS)
+
+
+def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "k.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StorageError) as caught:
+        open_database(path)
+    assert caught.value.message.key == "error.database"
+
+
+def test_foreign_keys_refuse_a_dossier_for_an_unknown_citizen(kit):
+    with pytest.raises(sqlite3.IntegrityError):
+        kit.db.execute(
+            "INSERT INTO dossiers (uuid, procedure_code, applicant_id, assisted_by, place_kind, status, revision,"
+            " created_at, updated_at) VALUES ('u', '1.004873', 'nobody', 'an', 'home_visit', 'draft', 1, 'x', 'x')"
+        )
+
+
+def test_citizen_search_is_accent_and_case_insensitive(kit):
+    store = CitizenStore(kit.db)
+    store.save(an_citizen(), NOW)
+    store.save(an_citizen(id_number="001190012346", full_name="Đỗ Thị Bình", sex=None), NOW)
+    assert [c.full_name for c in store.search("nguyen van an")] == ["Nguyễn Văn An"]
+    assert [c.full_name for c in store.search("DO THI")] == ["Đỗ Thị Bình"]
+    assert [c.full_name for c in store.search("d")] == ["Đỗ Thị Bình"]
+    assert [c.id_number for c in store.search("0912345678")] == ["001090012345", "001190012346"]
+    assert store.search("100%_") == []
+    assert store.get("001090012345") == an_citizen()
+    with pytest.raises(NotFound):
+        store.get("000000000000")
+
+
+def test_data_dir_resolution(monkeypatch, tmp_path):
+    monkeypatch.delenv("FIELDKIT_DATA_DIR", raising=False)
+    assert "FieldKit" in str(resolve_data_dir(None))
+    monkeypatch.setenv("FIELDKIT_DATA_DIR", str(tmp_path / "env"))
+    assert resolve_data_dir(None) == tmp_path / "env"
+    assert resolve_data_dir(tmp_path / "flag") == tmp_path / "flag"
+
+
+def test_an_unusable_data_dir_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StorageError) as caught:
+        prepare_data_dir(blocker / "kit")
+    assert caught.value.message.key == "error.data_dir"
+
+
+def test_vault_stores_by_hash_once_and_verifies_on_read(tmp_path, pdf_bytes):
+    vault = Vault(tmp_path / "vault")
+    digest = vault.put(pdf_bytes)
+    assert digest == sha256_of(pdf_bytes)
+    assert vault.put(pdf_bytes) == digest
+    assert vault.get(digest) == pdf_bytes
+    assert list(vault.hashes()) == [digest]
+    exported = vault.export(digest, tmp_path / "out" / "copy.pdf")
+    assert exported.read_bytes() == pdf_bytes
+
+
+def test_vault_reports_a_corrupted_or_missing_file(tmp_path, pdf_bytes):
+    vault = Vault(tmp_path / "vault")
+    digest = vault.put(pdf_bytes)
+    path = tmp_path / "vault" / digest[:2] / digest
+    path.write_bytes(pdf_bytes[:-10])
+    with pytest.raises(VaultCorruption):
+        vault.get(digest)
+    path.unlink()
+    with pytest.raises(NotFound):
+        vault.get(digest)
+    with pytest.raises(NotFound):
+        vault.get("../../etc/passwd")
+
+
+def test_vault_cleans_half_written_files_and_leaves_no_temp(tmp_path, pdf_bytes):
+    vault = Vault(tmp_path / "vault")
+    (tmp_path / "vault" / "tmp").mkdir()
+    (tmp_path / "vault" / "tmp" / "abc.part").write_bytes(b"half")
+    vault.clean_temp()
+    vault.put(pdf_bytes)
+    assert list((tmp_path / "vault" / "tmp").iterdir()) == []
+
+
+def test_dossier_store_round_trip_and_counts(kit, pdf_bytes):
+    from fieldkit.storage.dossier_service import DossierService
+
+    kit.citizens.save(an_citizen(), NOW)
+    service = DossierService(kit, "an")
+    dossier = service.create("1.004873", "001090012345", {"marital_status": "chua_ket_hon"})
+    service.attach_bytes(dossier.uuid, "TOKHAI", pdf_bytes, "tờ khai.pdf", dpi=90)
+    loaded = kit.dossiers.get(dossier.uuid)
+    assert loaded.documents[0].pages == 2 and loaded.documents[0].dpi == 90
+    assert loaded.documents[0].filename == "tờ khai.pdf"
+    assert kit.dossiers.get(dossier.uuid[:8]) == loaded
+    assert kit.dossiers.list() == [loaded]
+    assert kit.dossiers.counts_by_status() == {LocalStatus.DRAFT: 1}
