@@ -7,13 +7,15 @@ FIELDKIT_LANG=en); failures of the kit exit 1; a traceback is never the answer t
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
+import pkgutil
 import sys
 from collections.abc import Sequence
 
+import fieldkit.cli as cli_package
 from fieldkit import __version__
-from fieldkit.cli import catalog_cmd, citizen_cmd, dossier_cmd, settings_cmd
 from fieldkit.cli.context import CliContext, CliUsageError, TranslatingParser, add_common_options
 from fieldkit.core.errors import FieldKitError
 from fieldkit.core.i18n import Translator
@@ -22,8 +24,16 @@ from fieldkit.storage.logfile import configure_logging, failure_summary
 
 log = logging.getLogger("fieldkit")
 
-# Each module adds its subcommands; later features add theirs here.
-COMMAND_MODULES = (catalog_cmd, citizen_cmd, dossier_cmd, settings_cmd)
+
+def command_modules() -> list:
+    """Every `fieldkit/cli/*_cmd.py`, in the order of its ORDER (help lists commands that way)."""
+    modules = [
+        importlib.import_module(f"{cli_package.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(cli_package.__path__)
+        if info.name.endswith("_cmd")
+    ]
+    return sorted(modules, key=lambda module: (getattr(module, "ORDER", 100), module.__name__))
+
 
 EXIT_OK, EXIT_FAILURE, EXIT_USER_ERROR = 0, 1, 2
 
@@ -50,7 +60,7 @@ def build_parser(tr: Translator) -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title=tr("cli.commands"))
     gui = commands.add_parser("gui", help=tr("cli.gui.help"), description=tr("cli.gui.help"))
     gui.set_defaults(handler=run_gui)
-    for module in COMMAND_MODULES:
+    for module in command_modules():
         module.register(commands, tr)
     return parser
 

@@ -9,6 +9,8 @@ from fieldkit.cli.present import problems_json, procedure_json, procedure_text
 from fieldkit.core.catalog import load_catalog
 from fieldkit.core.i18n import Translator
 
+ORDER = 10  # place in `fieldkit --help`
+
 
 def register(commands, tr: Translator) -> None:
     catalog = commands.add_parser("catalog", help=tr("cli.catalog.help"), description=tr("cli.catalog.help"))

@@ -23,6 +23,9 @@ _TEXT_FIELDS = (
 )
 
 
+ORDER = 20  # place in `fieldkit --help`
+
+
 def register(commands, tr: Translator) -> None:
     citizen = commands.add_parser("citizen", help=tr("cli.citizen.help"), description=tr("cli.citizen.help"))
     sub = citizen.add_subparsers(dest="action", metavar="ACTION", required=True)

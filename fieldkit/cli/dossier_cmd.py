@@ -13,6 +13,8 @@ from fieldkit.core.workflow import LocalStatus
 from fieldkit.storage.documents import read_document
 from fieldkit.storage.dossier_service import DossierService
 
+ORDER = 30  # place in `fieldkit --help`
+
 
 def register(commands, tr: Translator) -> None:
     dossier = commands.add_parser("dossier", help=tr("cli.dossier.help"), description=tr("cli.dossier.help"))

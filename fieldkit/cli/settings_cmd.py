@@ -6,6 +6,8 @@ from fieldkit.cli.context import CliContext
 from fieldkit.core.i18n import Translator
 from fieldkit.storage.datadir import resolve_data_dir
 
+ORDER = 90  # place in `fieldkit --help`
+
 
 def register(commands, tr: Translator) -> None:
     settings = commands.add_parser("settings", help=tr("cli.settings.help"), description=tr("cli.settings.help"))

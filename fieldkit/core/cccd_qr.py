@@ -104,7 +104,7 @@ def parse_cccd_qr(text: str, today: date) -> CccdCard:
         raise NotCccdPayload()
     # A stray leading field (seen on some readers) before the ID number.
     start = 0 if _is_id12(fields[0]) else 1
-    unparsed = [Problem.of("qr.field1", "problem.qr.unparsed", index=1)] if start else []
+    unparsed = [Problem.of("qr[1]", "problem.qr.unparsed", index=1)] if start else []
     values, position = _assign(fields, start, unparsed)
     expiry = None
     for index in range(position, len(fields)):
@@ -112,7 +112,7 @@ def parse_cccd_qr(text: str, today: date) -> CccdCard:
         if expiry is None and _is_date(extra):
             expiry = parse_date(extra)
         elif extra:
-            unparsed.append(Problem.of(f"qr.field{index + 1}", "problem.qr.unparsed", index=index + 1))
+            unparsed.append(Problem.of(f"qr[{index + 1}]", "problem.qr.unparsed", index=index + 1))
     citizen = Citizen(
         id_number=values.get("id_number", ""),
         full_name=values.get("full_name", ""),
@@ -142,7 +142,7 @@ def _assign(fields: list[str], start: int, unparsed: list[Problem]) -> tuple[dic
         elif slot.optional:
             continue
         elif position + 1 < len(fields) and slot.accepts(fields[position + 1]):
-            unparsed.append(Problem.of(f"qr.field{position + 1}", "problem.qr.unparsed", index=position + 1))
+            unparsed.append(Problem.of(f"qr[{position + 1}]", "problem.qr.unparsed", index=position + 1))
             values[slot.name] = fields[position + 1]
             position += 2
         else:

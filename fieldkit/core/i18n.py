@@ -1,6 +1,7 @@
 """The one translation function. Vietnamese is the default; English is complete.
 
-Catalogs are flat JSON files `resources/i18n/<lang>.json` mapping keys to `str.format` templates.
+Catalogs are flat JSON files `resources/i18n/<lang>/<area>.json` mapping keys to `str.format` templates;
+each part of FieldKit keeps its own file, and a key may live in one file only.
 """
 
 from __future__ import annotations
@@ -30,10 +31,21 @@ def pick_language(requested: str | None = None) -> str:
     return DEFAULT_LANGUAGE
 
 
+def catalog_parts(lang: str) -> dict[str, dict[str, str]]:
+    """Each file of a language's catalog, by file name."""
+    parts = {}
+    for path in sorted(resource_path("i18n", lang).glob("*.json")):
+        with path.open(encoding="utf-8") as fh:
+            parts[path.name] = json.load(fh)
+    return parts
+
+
 @cache
 def load_catalog(lang: str) -> dict[str, str]:
-    with resource_path("i18n", f"{lang}.json").open(encoding="utf-8") as fh:
-        return {key: nfc(value) for key, value in json.load(fh).items()}
+    merged: dict[str, str] = {}
+    for part in catalog_parts(lang).values():
+        merged.update({key: nfc(value) for key, value in part.items()})
+    return merged
 
 
 class Translator:

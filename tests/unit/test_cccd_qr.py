@@ -37,7 +37,7 @@ def test_six_field_payload_without_old_number():
 def test_eight_field_payload_carries_the_expiry_and_reports_what_else_it_has():
     card = parse_cccd_qr(SEVEN + "|12032033|Mã lạ", TODAY)
     assert card.expiry_date == date(2033, 3, 12)
-    assert [p.where for p in card.unparsed] == ["qr.field9"]
+    assert [p.where for p in card.unparsed] == ["qr[9]"]
 
 
 def test_stray_whitespace_newlines_and_decomposed_letters():
@@ -54,7 +54,7 @@ def test_a_field_that_does_not_parse_is_reported_not_guessed():
     card = parse_cccd_qr(f"046158001234|191234567|Trần Thị Hoa|31021958|Nữ|{ADDRESS}|10052021", TODAY)
     assert card.citizen.date_of_birth is None
     where = [p.where for p in card.unparsed]
-    assert "date_of_birth" in where or "qr.field4" in where
+    assert "date_of_birth" in where or "qr[4]" in where
     assert any(p.where == "date_of_birth" and p.message.key == "problem.required" for p in card.problems)
 
 

@@ -1,15 +1,15 @@
-import json
 import re
 import string
 import unicodedata
 from pathlib import Path
 
 from fieldkit.core.errors import Msg, Problem, ValidationError
-from fieldkit.core.i18n import Translator, load_catalog, pick_language
-from fieldkit.core.resources import resource_path
+from fieldkit.core.i18n import Translator, catalog_parts, load_catalog, pick_language
 
 SOURCE = Path(__file__).resolve().parents[2] / "fieldkit"
-KEY_IN_SOURCE = re.compile(r"[\"']((?:error|problem|cli|ui|status|portal|sex|field|setting)\.[a-z0-9_.]+)[\"']")
+KEY_IN_SOURCE = re.compile(
+    r"[\"']((?:error|problem|cli|ui|status|portal|sex|field|setting|camera|scan|qr|sync)\.[a-z0-9_.]+)[\"']"
+)
 
 
 def placeholders(template):
@@ -23,11 +23,15 @@ def test_both_languages_have_the_same_keys_and_placeholders():
         assert placeholders(vi[key]) == placeholders(en[key]), key
 
 
-def test_vietnamese_files_are_stored_nfc():
+def test_files_are_stored_nfc_and_no_key_is_in_two_files():
     for lang in ("vi", "en"):
-        raw = json.loads(resource_path("i18n", f"{lang}.json").read_text(encoding="utf-8"))
-        for key, value in raw.items():
-            assert unicodedata.is_normalized("NFC", value), key
+        seen = {}
+        for name, part in catalog_parts(lang).items():
+            for key, value in part.items():
+                assert unicodedata.is_normalized("NFC", value), key
+                assert key not in seen, f"{key} in {name} and {seen.get(key)}"
+                seen[key] = name
+    assert set(catalog_parts("vi")) == set(catalog_parts("en"))
 
 
 def test_every_key_the_code_uses_exists():
