@@ -68,6 +68,7 @@ class DocumentsStep(WizardStep):
         grid.setColumnStretch(1, 2)
         hint = QLabel(self.tr("ui.documents.legend"), host)
         grid.addWidget(hint, len(procedure.slots), 0, 1, 5)
+        grid.setRowStretch(len(procedure.slots) + 1, 1)  # rows stay at the top
         self.scroll.setWidget(host)
         self.refresh()
 
