@@ -73,9 +73,7 @@ def allowed(actor: Actor, permission: Permission, owner: str | None = None) -> b
 
 def require(actor: Actor, permission: Permission, owner: str | None = None) -> None:
     if not allowed(actor, permission, owner):
-        raise PermissionDenied(
-            role=actor.role.label, permission=Msg.of(f"security.permission.{permission.value}")
-        )
+        raise PermissionDenied(role=actor.role.label, permission=Msg.of(f"security.permission.{permission.value}"))
 
 
 def parse_role(text: str) -> Role:

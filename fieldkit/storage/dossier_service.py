@@ -158,13 +158,13 @@ class DossierService:
         dossier = self.get(uuid)
         if dossier.status is LocalStatus.QUEUED:
             return dossier
-        if ConsentStore(self.kit.db).get(dossier.uuid) is None:
-            raise ConsentMissing(uuid=dossier.uuid[:8])
         if dossier.status is LocalStatus.NEEDS_ATTENTION:
             dossier = self._move(dossier, LocalStatus.DRAFT, "")
         problems = self.problems(dossier)
         if problems:
             raise ValidationError(problems, "error.not_ready", labels=self.procedure_of(dossier).where_labels())
+        if ConsentStore(self.kit.db).get(dossier.uuid) is None:
+            raise ConsentMissing(uuid=dossier.uuid[:8])
         if dossier.status is LocalStatus.DRAFT:
             dossier = self._move(dossier, LocalStatus.READY, "")
         return self._move(dossier, LocalStatus.QUEUED, "")

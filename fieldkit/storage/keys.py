@@ -46,8 +46,12 @@ class KdfParams:
     def from_json(cls, data: dict) -> KdfParams:
         if data.get("type", "argon2id") != "argon2id":
             raise ValueError("unknown key derivation")
-        return cls(int(data["time_cost"]), int(data["memory_kib"]), int(data.get("parallelism", 1)),
-                   data.get("measured_seconds"))
+        return cls(
+            int(data["time_cost"]),
+            int(data["memory_kib"]),
+            int(data.get("parallelism", 1)),
+            data.get("measured_seconds"),
+        )
 
 
 @dataclass(frozen=True)

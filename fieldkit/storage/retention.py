@@ -88,9 +88,7 @@ class RetentionService:
         dossier = self.kit.dossiers.get(item.uuid)
         require(self.user, Permission.PURGE, owner=dossier.assisted_by)
         files = self._files_only_in(dossier.uuid)
-        consent = db.execute(
-            "SELECT version, given_at FROM consents WHERE dossier_uuid = ?", [dossier.uuid]
-        ).fetchone()
+        consent = db.execute("SELECT version, given_at FROM consents WHERE dossier_uuid = ?", [dossier.uuid]).fetchone()
         with db.atomic():
             db["purged_dossiers"].insert(
                 {

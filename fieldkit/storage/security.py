@@ -84,8 +84,15 @@ def init_kit(
     accounts.save()  # first: a crash after it leaves a kit that unlocks and creates its database then
     kit = open_with_key(data_dir, data_key, clock)
     log = AuditLog(kit.db)
-    log.append(AuditEntry(now, account.username, "kit_initialised", reason=f"kdf=argon2id t={accounts.kdf.time_cost}"
-                          f" m={accounts.kdf.memory_kib}KiB p={accounts.kdf.parallelism}"))
+    log.append(
+        AuditEntry(
+            now,
+            account.username,
+            "kit_initialised",
+            reason=f"kdf=argon2id t={accounts.kdf.time_cost}"
+            f" m={accounts.kdf.memory_kib}KiB p={accounts.kdf.parallelism}",
+        )
+    )
     log.append(AuditEntry(now, account.username, "user_added", reason=f"user={account.username} role=admin"))
     return kit, _session(kit, Actor(account.username, account.role))
 
