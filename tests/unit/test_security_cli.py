@@ -3,6 +3,7 @@ user management, audit, purge, consent — and a log that never names the people
 
 from __future__ import annotations
 
+import io
 import json
 import os
 
@@ -12,7 +13,7 @@ from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.storage.dossier_service import DossierService
 from fieldkit.storage.keys import MIN_MEMORY_KIB, MIN_TIME_COST
 from fieldkit.storage.security import unlock_kit
-from tests.conftest import ADMIN, ADMIN_PASSWORD, make_pdf, write_password_file
+from tests.conftest import ADMIN, ADMIN_PASSWORD, TEST_KDF, make_pdf, write_password_file
 
 QR = "001090012345|123456789|Nguyễn Văn An|01021990|Nam|Số 5, ngõ 12, phường Trúc Bạch, Hà Nội|15082021"
 
@@ -195,3 +196,21 @@ def test_consent_purge_and_a_log_that_never_names_anyone(run_cli, tmp_path):
         "123456789",
     ):
         assert personal.encode() not in log, personal  # ...without naming anyone
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_first_run_creates_the_administrator_and_later_runs_ask(bare_cli, monkeypatch):
+    answers = iter(["quan.tri", "quan.tri"])
+    secrets = iter(["mat-khau-dau-tien", "mat-khau-dau-tien", "mat-khau-dau-tien"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    monkeypatch.setattr("getpass.getpass", lambda prompt="": next(secrets))
+    monkeypatch.setattr("sys.stdin", _Terminal())
+    monkeypatch.setattr("fieldkit.storage.security.calibrate", lambda: TEST_KDF)  # the measured cost is tested above
+    code, out, err = bare_cli("dossier", "list")
+    assert code == 0 and "quan.tri" in out and "mất vĩnh viễn" in err
+    code, out, _ = bare_cli("dossier", "list")  # asks for the account and the password this time
+    assert code == 0 and next(answers, None) is None and next(secrets, None) is None
