@@ -109,10 +109,14 @@ def unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def measure(params: KdfParams) -> float:
-    start = time.perf_counter()
-    derive_from_password("calibration", random_salt(), params)
-    return time.perf_counter() - start
+def measure(params: KdfParams, runs: int = 2) -> float:
+    """The fastest of a few runs: a busy machine must not make guessing look dearer than it is."""
+    fastest = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        derive_from_password("calibration", random_salt(), params)
+        fastest = min(fastest, time.perf_counter() - start)
+    return fastest
 
 
 def calibrate(target_seconds: float = TARGET_SECONDS, max_time_cost: int = 40) -> KdfParams:
