@@ -54,11 +54,14 @@ def add_common_options(parser: argparse.ArgumentParser, tr: Translator, default:
     """Options every command takes, before or after the command's name (`fieldkit dossier list --lang en`)."""
     parser.add_argument("--lang", choices=("vi", "en"), default=default, help=tr("cli.opt.lang"))
     parser.add_argument("--data-dir", metavar="DIR", default=default, help=tr("cli.opt.data_dir"))
-    parser.add_argument("--user", metavar="NAME", default=default, help=tr("cli.opt.user"))
-    parser.add_argument("--worker", metavar="NAME", dest="user", default=default, help=tr("cli.opt.worker_alias"))
+    # The kit's own account. Their own `dest`s keep them apart from a command's options of the same name:
+    # `fieldkit login --user NAME --password-stdin` names the portal's account, which replaces these there.
+    parser.add_argument("--user", metavar="NAME", dest="kit_user", default=default, help=tr("cli.opt.user"))
+    parser.add_argument("--worker", metavar="NAME", dest="kit_user", default=default, help=tr("cli.opt.worker_alias"))
     parser.add_argument(
         "--password-stdin",
         action="store_true",
+        dest="kit_password_stdin",
         default=default if default is not None else False,
         help=tr("cli.opt.password_stdin"),
     )
@@ -67,6 +70,8 @@ def add_common_options(parser: argparse.ArgumentParser, tr: Translator, default:
 def _subparser_class(tr: Translator) -> type:
     class _Sub(TranslatingParser):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
+            # "resolve": a command may define an option of the same name for its own purpose (see above).
+            kwargs.setdefault("conflict_handler", "resolve")
             super().__init__(*args, tr=tr, **kwargs)
             # SUPPRESS: a subcommand that is not given the option leaves the top-level value alone.
             add_common_options(self, tr, default=argparse.SUPPRESS)
@@ -139,8 +144,8 @@ class CliContext:
 
     def credentials(self) -> tuple[str, str]:
         """(user name, password) from the flags, the environment, or a terminal; refused otherwise."""
-        username = self.args.user or os.environ.get(USER_ENV) or ""
-        if self.args.password_stdin:
+        username = self.args.kit_user or os.environ.get(USER_ENV) or ""
+        if self.args.kit_password_stdin:
             password = self._stdin_line()
         elif os.environ.get(PASSWORD_FILE_ENV):
             password = read_password_file(Path(os.environ[PASSWORD_FILE_ENV]))
@@ -155,7 +160,7 @@ class CliContext:
 
     def new_password(self) -> str:
         """A new password: the next line of standard input with --password-stdin, else typed twice."""
-        if self.args.password_stdin:
+        if self.args.kit_password_stdin:
             return self._stdin_line()
         if not self._interactive():
             raise UserError("error.auth.need_new_password")
@@ -172,7 +177,7 @@ class CliContext:
         return password
 
     def _interactive(self) -> bool:
-        return not self.args.password_stdin and sys.stdin is not None and sys.stdin.isatty()
+        return not self.args.kit_password_stdin and sys.stdin is not None and sys.stdin.isatty()
 
     def close(self) -> None:
         if self._kit is not None:
@@ -181,10 +186,15 @@ class CliContext:
 
     def gui_arguments(self) -> list[str]:
         forwarded = []
-        for name in ("data_dir", "lang", "user", "camera"):
+        for name, option in (
+            ("data_dir", "--data-dir"),
+            ("lang", "--lang"),
+            ("kit_user", "--user"),
+            ("camera", "--camera"),
+        ):
             value = getattr(self.args, name, None)
             if value:
-                forwarded += [f"--{name.replace('_', '-')}", value]
+                forwarded += [option, value]
         return forwarded
 
     # -- output ------------------------------------------------------------------------------------------
