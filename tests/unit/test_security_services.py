@@ -302,3 +302,23 @@ def test_every_security_text_the_code_uses_exists_in_both_languages():
     used |= {f"cli.audit.break.{kind}" for kind in ("edited", "deleted", "out_of_order", "deleted_at_end")}
     for lang in ("vi", "en"):
         assert sorted(used - set(load_catalog(lang))) == []
+
+
+# The hash recorded with each dossier must keep pointing at the words shown: a shipped text never changes.
+# A new wording is a new file (version 2), added here with its hash.
+SHIPPED_CONSENT = {
+    ("vi", "1"): "1fcdcb448c4519d07109d7509003852cbb377400a24dcc771e0ac984ebd796a3",
+    ("en", "1"): "8cd513bd5a742a6249329d42b7912c4e6af28d17561517cd68de0c2df220e4ae",
+}
+
+
+def test_shipped_consent_texts_are_never_edited():
+    import hashlib
+
+    from fieldkit.core.resources import resource_path
+
+    for (lang, version), digest in SHIPPED_CONSENT.items():
+        text = resource_path("consent", lang, f"{version}.txt").read_bytes()
+        assert hashlib.sha256(text).hexdigest() == digest, f"{lang}/{version}.txt was edited: add a new version"
+    shipped = {(lang, v) for lang in ("vi", "en") for v in consent_versions(lang)}
+    assert shipped == set(SHIPPED_CONSENT)
