@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from collections.abc import Sequence
@@ -21,7 +20,6 @@ from fieldkit.gui.dialogs import Dialogs
 from fieldkit.gui.main_window import MainWindow
 from fieldkit.gui.tasks import TaskRunner
 from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
-from fieldkit.storage.kit import Kit
 from fieldkit.storage.logfile import configure_logging
 
 
@@ -29,7 +27,7 @@ def parse_gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="fieldkit gui", add_help=False)
     parser.add_argument("--data-dir")
     parser.add_argument("--lang")
-    parser.add_argument("--worker")
+    parser.add_argument("--user", "--worker", dest="worker")
     parser.add_argument("--camera")
     args, _ = parser.parse_known_args(list(argv))
     return args
@@ -45,20 +43,17 @@ def has_screen() -> bool:
 def build_context(
     data_dir: Path,
     tr: Translator,
-    actor: str,
     dialogs: Dialogs | None = None,
     clock: Clock | None = None,
     synchronous: bool = False,
     camera: str = "auto",
 ) -> AppContext:
-    """Everything the window needs; the kit itself is opened by, and lives on, the database thread."""
+    """Everything the window needs. The kit is unlocked at sign-in, on the database thread, and lives there."""
     clock = clock or SystemClock()
     dialogs = dialogs or Dialogs(tr)
     catalog = load_catalog(catalog_files(resource_path("catalog"), data_dir / "catalog"))
-    runner = TaskRunner(
-        lambda: Kit.open(data_dir, clock=clock), on_error=lambda e: dialogs.error(None, e), synchronous=synchronous
-    )
-    return AppContext(tr, runner, dialogs, catalog, actor, data_dir, clock, camera)
+    runner = TaskRunner(on_error=lambda e: dialogs.error(None, e), synchronous=synchronous)
+    return AppContext(tr, runner, dialogs, catalog, data_dir, clock, camera)
 
 
 def make_application() -> QApplication:
@@ -78,9 +73,11 @@ def run(argv: Sequence[str]) -> int:
     data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
     configure_logging(data_dir)
     app = make_application()
-    actor = args.worker or os.environ.get("FIELDKIT_WORKER") or getpass.getuser()
-    ctx = build_context(data_dir, tr, actor, camera=args.camera or "auto")
+    ctx = build_context(data_dir, tr, camera=args.camera or "auto")
     window = MainWindow(ctx)
     window.start()
+    if args.worker:
+        window.login.username.setText(args.worker)
+        window.login.prepare()
     window.show()
     return app.exec()

@@ -8,6 +8,8 @@ from pathlib import Path
 from fieldkit.core.catalog import Catalog
 from fieldkit.core.clock import Clock
 from fieldkit.core.i18n import Translator
+from fieldkit.core.roles import Actor
+from fieldkit.core.session import Session
 from fieldkit.gui.dialogs import Dialogs
 from fieldkit.gui.tasks import TaskRunner
 
@@ -18,7 +20,14 @@ class AppContext:
     runner: TaskRunner
     dialogs: Dialogs
     catalog: Catalog  # read-only data, safe to read on the GUI thread
-    actor: str
     data_dir: Path
     clock: Clock
     camera: str = "auto"
+    # Who is signed in; None until the kit is unlocked.
+    session: Session | None = None
+
+    @property
+    def actor(self) -> Actor:
+        """The signed-in worker; services check their role."""
+        assert self.session is not None, "screens with citizens' data appear only after sign-in"
+        return self.session.user

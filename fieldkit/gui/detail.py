@@ -75,7 +75,7 @@ class DetailPage(QWidget):
 
         def load(kit):
             service = DossierService(kit, actor)
-            dossier = service.get(uuid)
+            dossier = service.view(uuid)  # a view of a citizen's dossier is recorded in the audit log
             procedure = service.procedure_of(dossier)
             problems = [self.ctx.tr.problem(p, procedure.where_labels()) for p in service.problems(dossier)]
             return (
@@ -133,10 +133,13 @@ class DetailPage(QWidget):
         if item is None:
             return
         doc = item.data(Qt.ItemDataRole.UserRole)
+        index = [d for d in self.dossier.documents if d.slot_code == doc.slot_code].index(doc)
         target = Path(tempfile.mkdtemp(prefix="fieldkit-")) / (doc.filename or f"{doc.sha256[:12]}.pdf")
-        self.ctx.runner.db(lambda kit: kit.vault.export(doc.sha256, target)).success(
-            lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        ).run()
+        uuid, actor = self.uuid, self.ctx.actor
+        # Export is role-checked and audited: a plain copy of a citizen's paper leaves the encrypted vault.
+        self.ctx.runner.db(
+            lambda kit: DossierService(kit, actor).export_document(uuid, doc.slot_code, target, index)
+        ).success(lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))).run()
 
 
 TIMELINE_ACTIONS = ("created", "edited", "status", "portal_status")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.detail import DetailPage
 from fieldkit.gui.home import HomePage
+from fieldkit.gui.login import LoginPage
 from fieldkit.gui.settings_page import SettingsPage
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.citizen_step import citizen_as_text
@@ -22,27 +24,30 @@ class MainWindow(QMainWindow):
         tr = ctx.tr
         self.setWindowTitle(tr("ui.app_title"))
         self.place = Place()
+        self.login = LoginPage(ctx)
         self.home = HomePage(ctx)
         self.wizard = WizardPage(ctx)
         self.detail = DetailPage(ctx)
         self.settings = SettingsPage(ctx)
         self.pages = QStackedWidget(self)
-        for page in (self.home, self.wizard, self.detail, self.settings):
+        for page in (self.login, self.home, self.wizard, self.detail, self.settings):
             self.pages.addWidget(page)
 
-        self.worker_label = QLabel(tr("ui.header.worker", name=ctx.actor), self)
+        self.worker_label = QLabel(self)
         self.worker_label.setStyleSheet("font-weight: bold;")
-        home_button = big_button(tr("ui.nav.home"), self)
-        settings_button = big_button(tr("ui.nav.settings"), self)
-        home_button.clicked.connect(self.show_home)
-        settings_button.clicked.connect(self.show_settings)
+        self.home_button = big_button(tr("ui.nav.home"), self)
+        self.settings_button = big_button(tr("ui.nav.settings"), self)
+        self.lock_button = big_button(tr("ui.nav.lock"), self)
+        self.home_button.clicked.connect(self.show_home)
+        self.settings_button.clicked.connect(self.show_settings)
+        self.lock_button.clicked.connect(self.lock)
         header = QHBoxLayout()
         title = QLabel(tr("ui.app_title"), self)
         title.setStyleSheet("font-size: 14pt; font-weight: bold;")
         header.addWidget(title, 1)
         header.addWidget(self.worker_label)
-        header.addWidget(home_button)
-        header.addWidget(settings_button)
+        for button in (self.home_button, self.settings_button, self.lock_button):
+            header.addWidget(button)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
@@ -60,11 +65,61 @@ class MainWindow(QMainWindow):
         self.detail.edit_requested.connect(self.edit_dossier)
         self.settings.closed.connect(self.show_home)
         self.settings.saved.connect(self._apply_settings)
+        self.login.signed_in.connect(self._signed_in)
+
+        # Idle lock: any key or click counts as activity; a timer checks the session.
+        self.activity = _ActivityWatcher(self._touch)
+        QApplication.instance().installEventFilter(self.activity)
+        self.idle_timer = QTimer(self, interval=15_000)
+        self.idle_timer.timeout.connect(self.check_idle)
 
     def start(self) -> None:
-        self.settings.load()
-        self.ctx.runner.db(lambda kit: kit.settings.all()).success(self._apply_settings).run()
-        self.show_home()
+        """Everything starts at the sign-in page: nothing of the citizens' is readable before it."""
+        self._show_login()
+
+    def _show_login(self) -> None:
+        self._set_header_enabled(False)
+        self.login.prepare()
+        self.pages.setCurrentWidget(self.login)
+
+    def _set_header_enabled(self, enabled: bool) -> None:
+        for button in (self.home_button, self.settings_button, self.lock_button):
+            button.setEnabled(enabled)
+
+    def _signed_in(self, session) -> None:
+        resumed = self.ctx.session is session
+        self.ctx.session = session
+        user = session.user
+        self.worker_label.setText(
+            self.ctx.tr("ui.header.worker", name=user.username, role=self.ctx.tr.msg(user.role.label))
+        )
+        self._set_header_enabled(True)
+        self.idle_timer.start()
+        if resumed and self._before_lock is not None and self._before_lock is not self.login:
+            self.pages.setCurrentWidget(self._before_lock)  # back where the work was, nothing lost
+        else:
+            self.ctx.runner.db(lambda kit: kit.settings.all()).success(self._apply_settings).run()
+            self.show_home()
+
+    _before_lock: QWidget | None = None
+
+    def lock(self) -> None:
+        """Lock now (leaving the laptop, or handing it to the next worker): the password is needed again."""
+        if self.ctx.session is None:
+            return
+        self.ctx.session.lock()
+        self._before_lock = self.pages.currentWidget()
+        self._show_login()
+
+    def check_idle(self) -> None:
+        session = self.ctx.session
+        on_login = self.pages.currentWidget() is self.login
+        if session is not None and not on_login and session.is_locked(self.ctx.clock.now()):
+            self.lock()
+
+    def _touch(self) -> None:
+        if self.ctx.session is not None and self.pages.currentWidget() is not self.login:
+            self.ctx.session.touch(self.ctx.clock.now())
 
     def show_home(self) -> None:
         self.pages.setCurrentWidget(self.home)
@@ -111,5 +166,22 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:
         """Closing is safe at any moment: queued database work finishes, the kit closes cleanly."""
+        self.idle_timer.stop()
+        QApplication.instance().removeEventFilter(self.activity)
         self.ctx.runner.shutdown()
         super().closeEvent(event)
+
+
+class _ActivityWatcher(QObject):
+    """Any key, click or scroll anywhere in the app counts as the worker still being there."""
+
+    _ACTIVITY = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel)
+
+    def __init__(self, touch) -> None:
+        super().__init__()
+        self._touch = touch
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() in self._ACTIVITY:
+            self._touch()
+        return False

@@ -3,7 +3,8 @@
     runner.db(lambda kit: DossierService(kit, actor).queue(uuid)).success(self.refresh).run()
 
 Database work runs on ONE worker thread that owns the kit (a sqlite connection belongs to the thread that
-made it); other work (network, camera, PDF) runs on a small pool. Results come back to the GUI thread
+made it, so the kit is also unlocked there: `runner.open_kit(lambda: unlock_kit(...))`); other work
+(network, camera, PDF) runs on a small pool. Results come back to the GUI thread
 through a queued signal. A failure goes to the one error handler unless the caller supplies its own.
 Tests pass `synchronous=True`: everything runs inline, in order, on the calling thread.
 """
@@ -19,12 +20,19 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from fieldkit.core.errors import FieldKitError
 from fieldkit.storage.kit import Kit
 from fieldkit.storage.logfile import failure_summary
 
 log = logging.getLogger(__name__)
 
 _STOP = object()
+
+
+class KitLocked(FieldKitError):
+    """Work asked of a kit nobody has unlocked yet (a programming slip: screens appear after sign-in)."""
+
+    key = "error.auth.locked"
 
 
 class _Mailbox(QObject):
@@ -40,10 +48,11 @@ class _Mailbox(QObject):
 class Op:
     """One piece of work: what to run, what to do with its result, what to do if it fails."""
 
-    def __init__(self, runner: TaskRunner, fn: Callable, on_db: bool) -> None:
+    def __init__(self, runner: TaskRunner, fn: Callable, on_db: bool, needs_kit: bool = True) -> None:
         self._runner = runner
         self._fn = fn
         self._on_db = on_db
+        self._needs_kit = needs_kit
         self._success: Callable[[Any], None] | None = None
         self._failure: Callable[[BaseException], None] | None = None
 
@@ -71,12 +80,10 @@ class Op:
 class TaskRunner:
     def __init__(
         self,
-        open_kit: Callable[[], Kit],
         on_error: Callable[[BaseException], None],
         synchronous: bool = False,
         workers: int = 2,
     ) -> None:
-        self._open_kit = open_kit
         self.on_error = on_error
         self.synchronous = synchronous
         self._kit: Kit | None = None
@@ -87,6 +94,19 @@ class TaskRunner:
         self._closed = False
 
     # -- public ------------------------------------------------------------------------------------------
+
+    def open_kit(self, unlock: Callable[[], tuple[Kit, Any]]) -> Op:
+        """Unlock the kit on the database thread (the password's deliberate cost never freezes the window);
+        the op's result is the session. A kit already open is closed first (another worker signing in)."""
+
+        def opening(_kit_or_none) -> Any:
+            kit, session = unlock()
+            if self._kit is not None and self._kit is not kit:
+                self._kit.close()
+            self._kit = kit
+            return session
+
+        return Op(self, opening, on_db=True, needs_kit=False)
 
     def db(self, fn: Callable[[Kit], Any]) -> Op:
         """Work that needs the kit (database, vault): runs on the database thread."""
@@ -113,7 +133,7 @@ class TaskRunner:
 
     def _kit_here(self) -> Kit:
         if self._kit is None:
-            self._kit = self._open_kit()
+            raise KitLocked()
         return self._kit
 
     def _submit(self, op: Op) -> None:
@@ -132,7 +152,9 @@ class TaskRunner:
 
     def _call(self, op: Op) -> tuple[Any, BaseException | None]:
         try:
-            return (op._fn(self._kit_here()) if op._on_db else op._fn()), None
+            if not op._on_db:
+                return op._fn(), None
+            return op._fn(self._kit_here() if op._needs_kit else self._kit), None
         except Exception as exc:  # handed to the GUI thread, shown from one place
             if not getattr(exc, "user_error", False):
                 log.error("task failed: %s", failure_summary(exc))

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from fieldkit.core.citizen import citizen_from_text
 from fieldkit.core.clock import SystemClock
+from fieldkit.core.consent import consent_text
 from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.core.i18n import Translator
 from fieldkit.core.workflow import LocalStatus, PortalStatus
@@ -25,7 +26,8 @@ from fieldkit.gui.dialogs import RecordingDialogs
 from fieldkit.gui.main_window import MainWindow
 from fieldkit.storage.citizen_service import CitizenService
 from fieldkit.storage.dossier_service import DossierService
-from fieldkit.storage.kit import Kit
+from fieldkit.storage.keys import KdfParams
+from fieldkit.storage.security import init_kit
 
 PEOPLE = [
     ("001090012345", "Nguyễn Văn An", "01/02/1990", "nam", "Số 5, ngõ 12, phường Trúc Bạch, Hà Nội"),
@@ -40,8 +42,14 @@ def sample_pdf() -> bytes:
     return img2pdf.convert(buffer.getvalue())
 
 
+# A throw-away kit: cheap key derivation is fine here, nothing real is ever stored in it.
+SHOTS_KDF = KdfParams(time_cost=1, memory_kib=8192)
+WORKER, PASSWORD = "hoa.tt", "mat-khau-minh-hoa"
+
+
 def fill(data_dir: Path) -> None:
-    with Kit.open(data_dir) as kit:
+    kit, session = init_kit(data_dir, WORKER, PASSWORD, kdf=SHOTS_KDF)
+    with kit:
         for number, name, born, sex, address in PEOPLE:
             citizen, _ = citizen_from_text(
                 {
@@ -52,11 +60,12 @@ def fill(data_dir: Path) -> None:
                     "permanent_address": address,
                 }
             )
-            CitizenService(kit, "hoa.tt").save(citizen)
-        service = DossierService(kit, "hoa.tt")
+            CitizenService(kit, session.user).save(citizen)
+        service = DossierService(kit, session.user)
         place = Place(PlaceKind.HOME_VISIT, "Thôn Phú Lương")
         sent = service.create("1.004873", PEOPLE[0][0], {"marital_status": "chua_ket_hon", "purpose": "Kết hôn"}, place)
         service.attach_bytes(sent.uuid, "TOKHAI", sample_pdf(), "to-khai.pdf", dpi=90)
+        agree(service, sent.uuid, "1.004873")
         service.queue(sent.uuid)
         now = kit.clock.now()
         dossier = kit.dossiers.get(sent.uuid)
@@ -69,6 +78,7 @@ def fill(data_dir: Path) -> None:
         )
         service.attach_bytes(back.uuid, "CT01", sample_pdf(), "ct01.pdf")
         service.attach_bytes(back.uuid, "CHOHOPPHAP", sample_pdf(), "so-do.pdf")
+        agree(service, back.uuid, "1.004222")
         service.queue(back.uuid)
         dossier = kit.dossiers.get(back.uuid)
         sending, e1 = dossier.moved(LocalStatus.SENDING, "sync", now)
@@ -80,6 +90,10 @@ def fill(data_dir: Path) -> None:
         service.create("1.000656", PEOPLE[2][0], {"deceased_full_name": "Lê Thị Tám"}, place)
 
 
+def agree(service: DossierService, uuid: str, code: str) -> None:
+    service.record_consent(uuid, consent_text("vi", service.kit.catalog.get(code).name.vi))
+
+
 def shoot(window: MainWindow, folder: Path, name: str) -> None:
     QApplication.processEvents()
     window.grab().save(str(folder / f"{name}.png"))
@@ -89,13 +103,17 @@ def capture(lang: str, out: Path) -> list[Path]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"fieldkit-shots-{lang}-"))
     fill(data_dir)
     tr = Translator(lang)
-    ctx = build_context(data_dir, tr, "hoa.tt", dialogs=RecordingDialogs(tr), clock=SystemClock(), synchronous=True)
+    ctx = build_context(data_dir, tr, dialogs=RecordingDialogs(tr), clock=SystemClock(), synchronous=True)
     window = MainWindow(ctx)
     window.resize(1366, 740)
     window.start()
     window.show()
     folder = out / lang
     folder.mkdir(parents=True, exist_ok=True)
+    window.login.username.setText(WORKER)
+    shoot(window, folder, "00-sign-in")
+    window.login.password.setText(PASSWORD)
+    window.login.submit()
     shoot(window, folder, "01-home")
     window.new_dossier()
     wizard = window.wizard

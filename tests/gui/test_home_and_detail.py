@@ -5,18 +5,20 @@ from fieldkit.gui.main_window import MainWindow
 from fieldkit.gui.queue_model import QueueFilter, QueueModel
 from fieldkit.storage.citizen_service import CitizenService
 from fieldkit.storage.dossier_service import DossierService
-from fieldkit.storage.kit import Kit
+from fieldkit.storage.security import unlock_kit
 from fieldkit.storage.summaries import list_summaries
-from tests.conftest import an_citizen, make_pdf
+from tests.conftest import ADMIN, ADMIN_PASSWORD, an_citizen, give_consent, make_pdf
+from tests.gui.conftest import opened, sign_in
 
 
 def fill(ctx):
-    with Kit.open(ctx.data_dir, clock=ctx.clock) as kit:
+    with opened(ctx) as kit:
         CitizenService(kit, "an").save(an_citizen())
         service = DossierService(kit, "an")
         draft = service.create("1.004222", "001090012345", {}, Place(PlaceKind.HELP_DESK, "Thôn 3"))
         ready = service.create("1.004873", "001090012345", {"marital_status": "chua_ket_hon", "purpose": "Kết hôn"})
         service.attach_bytes(ready.uuid, "TOKHAI", make_pdf(1), "tk.pdf")
+        give_consent(service, ready.uuid)
         service.queue(ready.uuid)
         ctx.clock.advance(minutes=5)
         attention = service.create("1.004194", "001090012345", {})
@@ -27,7 +29,7 @@ def fill(ctx):
 
 def test_queue_model_sorts_filters_and_searches_without_widgets(ctx):
     fill(ctx)
-    with Kit.open(ctx.data_dir) as kit:
+    with opened(ctx) as kit:
         rows = list_summaries(kit.db)
     model = QueueModel(Translator("vi"), ctx.catalog)
     model.set_rows(rows)
@@ -50,6 +52,7 @@ def test_home_counts_and_detail_actions(qtbot, ctx):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.start()
+    sign_in(window)
     assert "Hôm nay: 3" in window.home.counts.text() and "Chờ gửi: 1" in window.home.counts.text()
     window.open_dossier(queued)
     detail = window.detail
@@ -70,6 +73,7 @@ def test_english_window(qtbot, make_ctx):
     window = MainWindow(ctx)
     qtbot.addWidget(window)
     window.start()
+    sign_in(window)
     assert window.home.new_button.text().startswith("＋ New dossier")
     assert "Today: 0" in window.home.counts.text()
 
@@ -79,6 +83,11 @@ def test_the_task_runner_works_off_the_gui_thread(qtbot, make_ctx):
 
     ctx = make_ctx(synchronous=False)
     seen = {}
+    ctx.runner.open_kit(lambda: unlock_kit(ctx.data_dir, ADMIN, ADMIN_PASSWORD)).success(
+        lambda session: seen.setdefault("session", session)
+    ).run()
+    qtbot.waitUntil(lambda: "session" in seen, timeout=5000)
+    del seen["session"]
 
     def work(kit):
         seen["thread"] = threading.current_thread().name

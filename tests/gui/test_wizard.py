@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.wizard.citizen_step import CitizenStep
-from fieldkit.storage.kit import Kit
 from tests.conftest import make_pdf
+from tests.gui.conftest import opened
 
 CITIZEN = {
     "id_number": "001090012345",
@@ -83,7 +83,7 @@ def test_the_whole_wizard_files_a_queued_dossier(qtbot, window, ctx, tmp_path):
     wizard.queue_button.click()
     assert ctx.dialogs.errors == []
 
-    with Kit.open(ctx.data_dir) as kit:
+    with opened(ctx) as kit:
         [dossier] = kit.dossiers.list()
         assert dossier.status is LocalStatus.QUEUED
         assert dossier.declaration == {"marital_status": "chua_ket_hon", "purpose": "Để đăng ký kết hôn", "copies": "2"}
@@ -170,7 +170,7 @@ def test_next_citizen_keeps_the_place(qtbot, window, ctx):
     wizard.next_citizen_button.click()
     assert wizard.index == 0 and wizard.draft.place.village == "Thôn Phú Lương"
     assert wizard.draft.applicant_id is None
-    with Kit.open(ctx.data_dir) as kit:
+    with opened(ctx) as kit:
         [dossier] = kit.dossiers.list()
         assert dossier.place.village == "Thôn Phú Lương" and dossier.status is LocalStatus.DRAFT
 

@@ -6,6 +6,7 @@ import html
 
 from PySide6.QtWidgets import QCheckBox, QLabel, QTextBrowser, QVBoxLayout
 
+from fieldkit.core.consent import ConsentText, consent_text
 from fieldkit.core.i18n import Translator
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.step import WizardStep
@@ -18,7 +19,7 @@ class ReviewStep(WizardStep):
     def __init__(self, ctx, parent=None) -> None:
         super().__init__(ctx, parent)
         self.summary = QTextBrowser(self)
-        self.consent_text = QLabel(self.tr("ui.review.consent_text"), self)
+        self.consent_text = QLabel(self)
         self.consent_text.setWordWrap(True)
         self.consent_text.setStyleSheet("background: #f2f2f2; padding: 8px;")
         self.consent = QCheckBox(self.tr("ui.review.consent"), self)
@@ -29,16 +30,21 @@ class ReviewStep(WizardStep):
         layout.addWidget(self.consent_text)
         layout.addWidget(self.consent)
         self.problems: list[str] = []
+        self.shown_consent: ConsentText | None = None
 
     def enter(self, draft: WizardDraft) -> None:
         uuid, actor = draft.dossier_uuid, self.ctx.actor
+        procedure = self.ctx.catalog.get(draft.procedure_code)
+        # The very words the citizen is shown are what the dossier's consent record points at (by hash).
+        self.shown_consent = consent_text(self.tr.lang, procedure.name.in_language(self.tr.lang))
+        self.consent_text.setText(self.shown_consent.text)
 
         def load(kit):
             service = DossierService(kit, actor)
             dossier = service.get(uuid)
             procedure = service.procedure_of(dossier)
             problems = [self.tr.problem(p, procedure.where_labels()) for p in service.problems(dossier)]
-            return dossier, procedure, kit.citizens.find_one(dossier.applicant_id), problems
+            return dossier, procedure, kit.citizens.find_one(dossier.applicant_id), problems, service.consent_of(uuid)
 
         self.ctx.runner.db(load).success(self._show).run()
 
@@ -46,7 +52,8 @@ class ReviewStep(WizardStep):
         return self.consent.isChecked()
 
     def _show(self, loaded) -> None:
-        dossier, procedure, citizen, problems = loaded
+        dossier, procedure, citizen, problems, consent = loaded
+        self.consent.setChecked(consent is not None)
         self.problems = problems
         self.summary.setHtml(review_html(self.tr, dossier, procedure, citizen, problems))
 

@@ -114,17 +114,24 @@ class WizardPage(QWidget):
     # -- finishing ---------------------------------------------------------------------------------------
 
     def _finish(self, queue: bool) -> None:
+        """Record the consent the citizen gave (if given), then queue the dossier or keep it as a draft."""
         uuid, actor = self.draft.dossier_uuid, self.ctx.actor
+        review = self.steps[-1]
+        consent = review.shown_consent if review.consent.isChecked() else None
+
+        def finish(kit) -> None:
+            service = DossierService(kit, actor)
+            if consent is not None and service.consent_of(uuid) is None:
+                service.record_consent(uuid, consent)
+            if queue:
+                service.queue(uuid)
 
         def done(_result=None) -> None:
             self.done_label.setText(self.ctx.tr("ui.wizard.queued" if queue else "ui.wizard.saved"))
             self._go(len(self.steps))
             self.finished.emit(uuid or "")
 
-        if queue:
-            self.ctx.runner.db(lambda kit: DossierService(kit, actor).queue(uuid)).success(done).run()
-        else:
-            done()
+        self.ctx.runner.db(finish).success(done).run()
 
     def _done_panel(self) -> QWidget:
         panel = QWidget(self)
