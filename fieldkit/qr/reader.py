@@ -1,0 +1,228 @@
+"""Reading every QR code in a picture: zxing-cpp first, zbar second, and help for what webcams do to codes.
+
+`QrReader.read` climbs a ladder of attempts in order of cost and stops at the first that reads something
+(or, with `exhaustive=True`, climbs it all to find every code in a still image):
+
+1. zxing-cpp on the grey image (it also tries rotations, inverted codes and smaller scales itself);
+2. contrast equalised locally (dim codes, glare across part of the code);
+3. a zoomed look at where a code was located but not read, or where one probably is (small codes);
+4. sharpened (focus blur, motion);
+5. zbar on the grey image, then on the zoomed regions (it reads some damaged or blurred codes zxing misses);
+6. another scale (large, noisy or out-of-focus codes read better smaller).
+
+A time budget (live preview) skips the attempts that would not finish in time, judged by what each cost so far.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from fieldkit.core.text import nfc
+from fieldkit.qr.engines import Found, Quad, ZbarEngine, ZxingEngine
+from fieldkit.qr.image import GreyImage, to_grey
+from fieldkit.qr.regions import Box, likely_regions, quad_box
+
+log = logging.getLogger(__name__)
+
+# Zoomed crops are enlarged until their longer side is about this (modules of small codes reach ~4 px).
+_ZOOM_SIDE = 720
+_MAX_ZOOM = 4.0
+
+
+@dataclass(frozen=True)
+class QrCode:
+    text: str  # NFC
+    format: str  # "QRCode" or "MicroQRCode"
+    # The symbol's corners (its top-left, top-right, bottom-right, bottom-left) in the image's pixels.
+    quad: Quad
+    engine: str  # which decoder read it
+    step: str  # which attempt of the ladder read it
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "format": self.format, "quad": [[round(x, 1), round(y, 1)] for x, y in self.quad]}
+
+
+@dataclass
+class _Look:
+    """One image being read: its grey pixels, what was found so far, and where codes were located."""
+
+    grey: np.ndarray
+    codes: dict[str, QrCode] = field(default_factory=dict)
+    located: list[Quad] = field(default_factory=list)
+    _regions: list[Box] | None = None
+    _crops: list[tuple[np.ndarray, Box, float]] | None = None
+
+    def regions(self) -> list[Box]:
+        if self._regions is None:
+            height, width = self.grey.shape
+            boxes = [quad_box(q, width, height) for q in self.located[:2]]
+            self._regions = _distinct(boxes + likely_regions(self.grey))[:3]
+        return self._regions
+
+    def crops(self) -> list[tuple[np.ndarray, Box, float]]:
+        """The likely regions cut out and enlarged, with where they came from and by how much."""
+        if self._crops is None:
+            self._crops = []
+            for box in self.regions():
+                x, y, w, h = box
+                factor = min(_MAX_ZOOM, _ZOOM_SIDE / max(w, h))
+                if w < 12 or h < 12 or factor < 1.2:
+                    continue
+                crop = cv2.resize(self.grey[y : y + h, x : x + w], None, fx=factor, fy=factor,
+                                  interpolation=cv2.INTER_CUBIC)  # fmt: skip
+                self._crops.append((crop, box, factor))
+        return self._crops
+
+
+def _distinct(boxes: list[Box]) -> list[Box]:
+    """Drop boxes mostly inside one already kept."""
+    kept: list[Box] = []
+    for box in boxes:
+        if all(_overlap(box, other) < 0.6 for other in kept):
+            kept.append(box)
+    return kept
+
+
+def _overlap(a: Box, b: Box) -> float:
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    return ix * iy / max(1, min(a[2] * a[3], b[2] * b[3]))
+
+
+Step = Callable[[_Look], Iterator[tuple[list[Found], tuple[float, float], float]]]
+
+
+class QrReader:
+    """Decodes QR and Micro QR codes in any picture; never raises on the picture's content."""
+
+    def __init__(
+        self,
+        zxing: ZxingEngine | None,
+        zbar: ZbarEngine | None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.zxing = zxing
+        self.zbar = zbar
+        self._clock = clock
+        # What each attempt has cost so far (seconds, smoothed), to judge what fits in a time budget.
+        self._cost: dict[str, float] = {}
+        self._steps: list[tuple[str, Step]] = [
+            ("zxing", self._plain),
+            ("contrast", self._contrast),
+            ("zoom", self._zoom),
+            ("sharpen", self._sharpen),
+            ("zbar", self._zbar),
+            ("zoom-zbar", self._zoom_zbar),
+            ("rescale", self._rescale),
+        ]
+
+    @classmethod
+    def create(cls) -> QrReader:
+        """Both decoders when they load; with one missing, the other alone (and a warning in the log)."""
+        try:
+            zxing = ZxingEngine()
+        except Exception as exc:
+            log.warning("zxing-cpp is not available (%s); reading QR codes with zbar only", type(exc).__name__)
+            zxing = None
+        return cls(zxing, ZbarEngine.load())
+
+    @property
+    def engines(self) -> list[str]:
+        return [engine.name for engine in (self.zxing, self.zbar) if engine is not None]
+
+    def read(self, image: object, *, budget_ms: float | None = None, exhaustive: bool = False) -> list[QrCode]:
+        """Every code found in `image` (an array of any depth and channels, or an encoded image's bytes)."""
+        grey = to_grey(image)
+        if grey is None:
+            return []
+        started = self._clock()
+        look = _Look(grey.pixels)
+        for name, step in self._steps:
+            if look.codes and not exhaustive:
+                break
+            if budget_ms is not None and not self._fits(name, started, budget_ms):
+                continue
+            step_started = self._clock()
+            for found, offset, factor in step(look):
+                self._collect(look, found, offset, factor, name)
+            spent = self._clock() - step_started
+            self._cost[name] = spent if name not in self._cost else 0.7 * self._cost[name] + 0.3 * spent
+        return [self._to_image(code, grey) for code in look.codes.values()]
+
+    def _fits(self, name: str, started: float, budget_ms: float) -> bool:
+        elapsed = self._clock() - started
+        return elapsed + self._cost.get(name, 0.0) <= budget_ms / 1000.0
+
+    def _collect(self, look: _Look, found: list[Found], offset: tuple[float, float], factor: float, step: str) -> None:
+        for item in found:
+            quad: Quad = tuple((x / factor + offset[0], y / factor + offset[1]) for x, y in item.quad)  # type: ignore[assignment]
+            if item.text is None:
+                look.located.append(quad)
+                continue
+            text = nfc(item.text)
+            if text not in look.codes:
+                look.codes[text] = QrCode(text, item.format, quad, item.engine, step)
+
+    @staticmethod
+    def _to_image(code: QrCode, grey: GreyImage) -> QrCode:
+        if grey.scale == 1.0:
+            return code
+        quad = tuple((x / grey.scale, y / grey.scale) for x, y in code.quad)
+        return QrCode(code.text, code.format, quad, code.engine, code.step)  # type: ignore[arg-type]
+
+    # -- the ladder --------------------------------------------------------------------------------------
+
+    def _zx(self, image: np.ndarray, binarizer: str = "local") -> list[Found]:
+        return self.zxing.read(image, binarizer) if self.zxing is not None else []
+
+    def _plain(self, look: _Look):
+        yield self._zx(look.grey), (0.0, 0.0), 1.0
+
+    def _contrast(self, look: _Look):
+        tiles = max(2, round(max(look.grey.shape) / 160))
+        clahe = cv2.createCLAHE(clipLimit=3.0, tileGridSize=(tiles, tiles))
+        yield self._zx(clahe.apply(look.grey)), (0.0, 0.0), 1.0
+
+    def _zoom(self, look: _Look):
+        for crop, (x, y, _, _), factor in look.crops():
+            found = self._zx(crop)
+            if not any(f.text for f in found):
+                found += self._zx(_unsharp(crop), "global")
+            yield found, (float(x), float(y)), factor
+            if look.codes:
+                return
+
+    def _sharpen(self, look: _Look):
+        yield self._zx(_unsharp(look.grey)), (0.0, 0.0), 1.0
+
+    def _zbar(self, look: _Look):
+        if self.zbar is not None:
+            yield self.zbar.read(look.grey), (0.0, 0.0), 1.0
+
+    def _zoom_zbar(self, look: _Look):
+        if self.zbar is None:
+            return
+        for crop, (x, y, _, _), factor in look.crops():
+            yield self.zbar.read(crop), (float(x), float(y)), factor
+            if look.codes:
+                return
+
+    def _rescale(self, look: _Look):
+        height, width = look.grey.shape
+        if min(height, width) >= 160:
+            smaller = cv2.resize(look.grey, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
+            yield self._zx(smaller, "global"), (0.0, 0.0), 0.5
+        if max(height, width) <= 1600:
+            larger = cv2.resize(look.grey, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+            yield self._zx(larger), (0.0, 0.0), 1.5
+
+
+def _unsharp(grey: np.ndarray) -> np.ndarray:
+    blurred = cv2.GaussianBlur(grey, (0, 0), 2.0)
+    return cv2.addWeighted(grey, 1.8, blurred, -0.8, 0)
