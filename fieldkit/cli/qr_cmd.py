@@ -25,6 +25,7 @@ from fieldkit.qr.reader import QrCode, QrReader
 ORDER = 25  # after `citizen` in `fieldkit --help`
 DEFAULT_TIMEOUT = 30.0
 EXIT_NOT_READ = 2  # as a user mistake: the picture or the camera's view is what needs changing
+_LAST_FRAME_GRACE = 2.0  # seconds: more than any decode takes within its time budget
 
 
 def register(commands, tr: Translator) -> None:
@@ -64,13 +65,14 @@ def read_qr(ctx: CliContext) -> int:
 def _read_live(ctx: CliContext, spec: str) -> int:
     timeout = ctx.args.timeout
     if not timeout > 0:
-        raise UserError("error.qr.timeout", seconds=timeout, source=spec)
+        raise UserError("error.qr.bad_timeout", seconds=f"{timeout:g}")
     kind = spec.partition(":")[0]
     # The demo camera shows a sample ID card; a file is read frame by frame, a camera always at its latest frame.
     options = {"page": demo_card(), "realtime": True} if kind == "demo" else {}
     live_view = kind in ("demo", "camera")
     ctx.warn(ctx.tr("qr.cli.waiting", source=spec))
     deadline = time.monotonic() + timeout
+    ended = True
     with open_source(spec, **options) as source, LiveReader(QrReader.create()) as live:
         for frame in source:
             if live_view:
@@ -78,13 +80,18 @@ def _read_live(ctx: CliContext, spec: str) -> int:
             else:
                 live.process(frame.image, frame.index, frame.timestamp)
             if live.found.is_set() or time.monotonic() > deadline:
+                ended = False
                 break
-        seen = live.wait(max(0.0, deadline - time.monotonic()))
-    if not seen:
+        # A camera's last frame may still be being decoded; a file's frames all were.
+        seen = live.wait(min(_LAST_FRAME_GRACE, max(0.0, deadline - time.monotonic()))) if live_view else live.poll()
+    if seen:
+        _show(ctx, spec, [s.code for s in seen], None)
+        return 0
+    if ended:
+        _show(ctx, spec, [], Msg.of("error.qr.source_ended", source=spec))
+    else:
         _show(ctx, spec, [], Msg.of("error.qr.timeout", seconds=f"{timeout:g}", source=spec))
-        return EXIT_NOT_READ
-    _show(ctx, spec, [s.code for s in seen], None)
-    return 0
+    return EXIT_NOT_READ
 
 
 def _show(ctx: CliContext, image: str, codes: list[QrCode], error: Msg | None) -> bool:

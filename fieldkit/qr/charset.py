@@ -64,6 +64,15 @@ def _misread(raw: bytes, decoded: str) -> bool:
     return False
 
 
+def looks_garbled(text: str) -> bool:
+    """Characters no QR code's author writes: replacement marks, C1 controls, private-use code points.
+
+    They are what is left when a wrong charset guess could not be undone (glibc's Big5 maps ơ and ư to
+    private-use characters, for example): such a text is not shown as if it had been read.
+    """
+    return any(ch == "\ufffd" or "\x80" <= ch <= "\x9f" or "\ue000" <= ch <= "\uf8ff" for ch in text)
+
+
 def repair_mojibake(text: str) -> str:
     """UTF-8 text that a reader decoded in the wrong charset, put back; any other text unchanged.
 

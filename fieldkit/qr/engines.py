@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from fieldkit.qr.charset import repair_mojibake, text_from_bytes
+from fieldkit.qr.charset import looks_garbled, repair_mojibake, text_from_bytes
 
 log = logging.getLogger(__name__)
 
@@ -178,6 +178,8 @@ class ZbarEngine:
         data = string_at(w.zbar_symbol_get_data(symbol), w.zbar_symbol_get_data_length(symbol))
         # Without the binary switch zbar has converted to UTF-8 from its own guess of the charset.
         text = text_from_bytes(data) if self.binary else repair_mojibake(data.decode("utf-8", errors="replace"))
+        if not self.binary and looks_garbled(text):
+            text = None  # a guess that could not be undone: better unread than wrong
         points = [(w.zbar_symbol_get_loc_x(symbol, i), w.zbar_symbol_get_loc_y(symbol, i))
                   for i in range(w.zbar_symbol_get_loc_size(symbol))]  # fmt: skip
         return Found(text, "QRCode", _zbar_quad(points), self.name)

@@ -133,9 +133,9 @@ def warnings_of(reading: Reading) -> list[Problem]:
         problems = list(reading.card.unparsed) + list(reading.card.problems)
         if reading.differences:
             fields = tuple(Msg.of(f"field.{name}") for name in reading.differences)
-            problems.append(Problem.of("citizen", "qr.citizen_differs", fields=fields))
+            problems.append(Problem.of("", "qr.citizen_differs", fields=fields))
         return problems
     if isinstance(reading, ProcedureReading | ReceiptReading) and reading.procedure is None:
         code = reading.code if isinstance(reading, ProcedureReading) else reading.receipt.procedure_code
-        return [Problem.of("procedure", "qr.procedure_unknown", code=code, national=base_code(code) or code)]
+        return [Problem.of("", "qr.procedure_unknown", code=code, national=base_code(code) or code)]
     return []

@@ -165,7 +165,8 @@ class QrReader:
             if item.text is None:
                 look.located.append(quad)
                 continue
-            text = nfc(item.text)
+            # A byte-order mark some generators put first is not part of the text.
+            text = nfc(item.text).removeprefix("\ufeff")
             if text not in look.codes:
                 look.codes[text] = QrCode(text, item.format, quad, item.engine, step)
 
