@@ -6,7 +6,7 @@
 1. zxing-cpp on the grey image (it also tries rotations, inverted codes and smaller scales itself);
 2. contrast equalised locally (dim codes, glare across part of the code);
 3. a zoomed look at where a code was located but not read, or where one probably is (small codes);
-4. sharpened (focus blur, motion);
+4. sharpened (focus blur, motion), then smoothed (sensor noise, a screen's moiré);
 5. zbar on the grey image, then on the zoomed regions (it reads some damaged or blurred codes zxing misses);
 6. another scale (large, noisy or out-of-focus codes read better smaller).
 
@@ -26,13 +26,14 @@ import numpy as np
 from fieldkit.core.text import nfc
 from fieldkit.qr.engines import Found, Quad, ZbarEngine, ZxingEngine
 from fieldkit.qr.image import GreyImage, to_grey
-from fieldkit.qr.regions import Box, likely_regions, quad_box
+from fieldkit.qr.regions import Box, likely_regions, overlap, quad_box
 
 log = logging.getLogger(__name__)
 
 # Zoomed crops are enlarged until their longer side is about this (modules of small codes reach ~4 px).
 _ZOOM_SIDE = 720
-_MAX_ZOOM = 4.0
+_MIN_ZOOM, _MAX_ZOOM = 2.0, 4.0
+_MAX_CROP_SIDE = 1800  # a larger region is a large code, which needs no zoom
 
 
 @dataclass(frozen=True)
@@ -66,13 +67,14 @@ class _Look:
         return self._regions
 
     def crops(self) -> list[tuple[np.ndarray, Box, float]]:
-        """The likely regions cut out and enlarged, with where they came from and by how much."""
+        """The likely regions cut out and enlarged (at least twice: modules of 2-3 px become readable), with
+        where they came from and by how much."""
         if self._crops is None:
             self._crops = []
             for box in self.regions():
                 x, y, w, h = box
-                factor = min(_MAX_ZOOM, _ZOOM_SIDE / max(w, h))
-                if w < 12 or h < 12 or factor < 1.2:
+                factor = min(_MAX_ZOOM, max(_MIN_ZOOM, _ZOOM_SIDE / max(w, h)))
+                if min(w, h) < 12 or max(w, h) * factor > _MAX_CROP_SIDE:
                     continue
                 crop = cv2.resize(self.grey[y : y + h, x : x + w], None, fx=factor, fy=factor,
                                   interpolation=cv2.INTER_CUBIC)  # fmt: skip
@@ -81,18 +83,12 @@ class _Look:
 
 
 def _distinct(boxes: list[Box]) -> list[Box]:
-    """Drop boxes mostly inside one already kept."""
+    """Drop boxes covering about the same place as one already kept."""
     kept: list[Box] = []
     for box in boxes:
-        if all(_overlap(box, other) < 0.6 for other in kept):
+        if all(overlap(box, other) < 0.5 for other in kept):
             kept.append(box)
     return kept
-
-
-def _overlap(a: Box, b: Box) -> float:
-    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    return ix * iy / max(1, min(a[2] * a[3], b[2] * b[3]))
 
 
 Step = Callable[[_Look], Iterator[tuple[list[Found], tuple[float, float], float]]]
@@ -117,6 +113,7 @@ class QrReader:
             ("contrast", self._contrast),
             ("zoom", self._zoom),
             ("sharpen", self._sharpen),
+            ("smooth", self._smooth),
             ("zbar", self._zbar),
             ("zoom-zbar", self._zoom_zbar),
             ("rescale", self._rescale),
@@ -194,13 +191,19 @@ class QrReader:
         for crop, (x, y, _, _), factor in look.crops():
             found = self._zx(crop)
             if not any(f.text for f in found):
-                found += self._zx(_unsharp(crop), "global")
+                # Defocus blur of about a pixel and a half, undone at the crop's scale; then a local threshold.
+                found += self._zx(_unsharp(crop, 1.2 * factor, 1.5))
+            if not any(f.text for f in found):
+                found += self._zx(_local_threshold(crop, factor))
             yield found, (float(x), float(y)), factor
             if look.codes:
                 return
 
     def _sharpen(self, look: _Look):
-        yield self._zx(_unsharp(look.grey)), (0.0, 0.0), 1.0
+        yield self._zx(_unsharp(look.grey, 2.0, 0.8)), (0.0, 0.0), 1.0
+
+    def _smooth(self, look: _Look):
+        yield self._zx(cv2.GaussianBlur(look.grey, (0, 0), 1.0)), (0.0, 0.0), 1.0
 
     def _zbar(self, look: _Look):
         if self.zbar is not None:
@@ -210,9 +213,10 @@ class QrReader:
         if self.zbar is None:
             return
         for crop, (x, y, _, _), factor in look.crops():
-            yield self.zbar.read(crop), (float(x), float(y)), factor
-            if look.codes:
-                return
+            for image in (crop, _local_threshold(crop, factor)):
+                yield self.zbar.read(image), (float(x), float(y)), factor
+                if look.codes:
+                    return
 
     def _rescale(self, look: _Look):
         height, width = look.grey.shape
@@ -224,6 +228,12 @@ class QrReader:
             yield self._zx(larger), (0.0, 0.0), 1.5
 
 
-def _unsharp(grey: np.ndarray) -> np.ndarray:
-    blurred = cv2.GaussianBlur(grey, (0, 0), 2.0)
-    return cv2.addWeighted(grey, 1.8, blurred, -0.8, 0)
+def _unsharp(grey: np.ndarray, sigma: float, amount: float) -> np.ndarray:
+    blurred = cv2.GaussianBlur(grey, (0, 0), sigma)
+    return cv2.addWeighted(grey, 1.0 + amount, blurred, -amount, 0)
+
+
+def _local_threshold(grey: np.ndarray, factor: float) -> np.ndarray:
+    """Black and white by the neighbourhood's mean (about 15 original pixels): shadows and glare levelled."""
+    block = int(15 * factor) | 1
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 2)

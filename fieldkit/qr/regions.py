@@ -14,6 +14,7 @@ Box = tuple[int, int, int, int]  # x, y, width, height in the frame's pixels
 
 # Work on a small copy: a QR code a reader can possibly resolve still spans several cells at this size.
 _WORK_SIDE = 320
+_LEVELS = (0.5, 0.75, 0.9)  # of the densest spot
 
 
 def likely_regions(grey: np.ndarray, limit: int = 3) -> list[Box]:
@@ -25,25 +26,39 @@ def likely_regions(grey: np.ndarray, limit: int = 3) -> list[Box]:
     peak = float(density.max())
     if peak <= 0.05:
         return []
-    mask = (density >= 0.5 * peak).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     candidates = []
-    for label in range(1, count):
-        x, y, w, h, area = stats[label]
-        if area < 4:
-            continue
-        # Square-ish, solid blobs are codes; long thin ones are lines of text.
-        squareness = min(w, h) / max(w, h)
-        score = area * squareness * (area / (w * h))
-        candidates.append((score, (x, y, w, h)))
+    # Several levels: at the lower one a code merges with the printed text around it; at a higher one the
+    # code, denser than any text, stands alone.
+    for level in _LEVELS:
+        mask = (density >= level * peak).astype(np.uint8)
+        count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        for label in range(1, count):
+            x, y, w, h, area = (int(v) for v in stats[label])
+            if area < 4:
+                continue
+            # Square-ish, solid blobs are codes; long thin ones are lines of text.
+            score = area * (min(w, h) / max(w, h)) * (area / (w * h))
+            candidates.append((score, (x, y, w, h)))
     candidates.sort(reverse=True)
-    boxes = []
-    for _, (x, y, w, h) in candidates[:limit]:
+    boxes: list[Box] = []
+    for _, (x, y, w, h) in candidates:
         margin = 0.35 * max(w, h) + 2
         x0, y0 = max(0.0, (x - margin) / factor), max(0.0, (y - margin) / factor)
         x1, y1 = min(float(width), (x + w + margin) / factor), min(float(height), (y + h + margin) / factor)
-        boxes.append((int(x0), int(y0), int(x1 - x0), int(y1 - y0)))
+        box = (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
+        if all(overlap(box, kept) < 0.5 for kept in boxes):
+            boxes.append(box)
+        if len(boxes) == limit:
+            break
     return boxes
+
+
+def overlap(a: Box, b: Box) -> float:
+    """Intersection over union: near 1 for the same place, small for a code's box inside a card's."""
+    ix = max(0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
+    iy = max(0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    return inter / max(1, a[2] * a[3] + b[2] * b[3] - inter)
 
 
 def _edge_density(small: np.ndarray) -> np.ndarray:

@@ -158,6 +158,36 @@ def test_without_zbar_the_reader_uses_zxing_alone_and_says_so(monkeypatch, caplo
     assert [c.text for c in reader.read(frame)] == [CARD]
 
 
+class FailingCall:
+    """pyzbar's ctypes bindings with one zbar call made to raise, as zbar and pyzbar do on some codes."""
+
+    def __init__(self, name: str, error: Exception) -> None:
+        from pyzbar import wrapper
+
+        self._wrapper, self._name, self._error = wrapper, name, error
+
+    def __getattr__(self, attr):
+        if attr == self._name:
+
+            def fail(*args):
+                raise self._error
+
+            return fail
+        return getattr(self._wrapper, attr)
+
+
+def test_zbar_never_asks_for_the_orientation_that_makes_pyzbar_raise():
+    engine = ZbarEngine(FailingCall("zbar_symbol_get_orientation", ValueError("not a valid ZBarOrientation")))
+    assert [f.text for f in engine.read(render_qr(CARD, 4))] == [CARD]
+
+
+def test_a_zbar_failure_is_logged_and_reads_as_nothing(caplog):
+    engine = ZbarEngine(FailingCall("zbar_scan_image", ValueError("zbar broke")))
+    with caplog.at_level(logging.WARNING):
+        assert engine.read(render_qr(CARD, 4)) == []
+    assert "zbar failed" in caplog.text and CARD not in caplog.text
+
+
 # -- every kind of picture ----------------------------------------------------------------------------------
 
 
