@@ -20,8 +20,9 @@ from fieldkit.core.errors import UserError
 MIN_SIDE = 11
 # Larger images are shrunk before decoding: a code that needs more than this to be read is not in a photo.
 MAX_SIDE = 4096
-# Beyond this many pixels an array is first thinned by striding, so converting it cannot exhaust memory.
-_MAX_PIXELS_TO_CONVERT = MAX_SIDE * MAX_SIDE * 2
+# Beyond this many values (pixels x channels; 8-bit ones count a quarter, they need no conversion) an array is
+# first thinned by striding, so the working copies stay within a few hundred megabytes.
+_MAX_VALUES = MAX_SIDE * MAX_SIDE * 2
 
 
 class QrImageError(UserError):
@@ -95,7 +96,9 @@ def to_grey(image: object) -> GreyImage | None:
     longest = max(grey.shape)
     if longest > MAX_SIDE:
         factor = MAX_SIDE / longest
-        size = (max(1, round(grey.shape[1] * factor)), max(1, round(grey.shape[0] * factor)))
+        size = (round(grey.shape[1] * factor), round(grey.shape[0] * factor))
+        if min(size) < MIN_SIDE:  # a thin strip: nothing a code fits in once shrunk
+            return None
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
         scale *= factor
     return GreyImage(np.ascontiguousarray(grey), scale)
@@ -116,10 +119,10 @@ def _as_planes(image: np.ndarray) -> np.ndarray | None:
 
 def _thin(image: np.ndarray) -> tuple[np.ndarray, float]:
     """Skip rows and columns of a gigantic array so later steps stay within memory."""
-    pixels = image.shape[0] * image.shape[1]
-    if pixels <= _MAX_PIXELS_TO_CONVERT:
+    values = image.size / (4 if image.dtype == np.uint8 else 1)
+    if values <= _MAX_VALUES:
         return image, 1.0
-    step = int(np.ceil(np.sqrt(pixels / _MAX_PIXELS_TO_CONVERT)))
+    step = int(np.ceil(np.sqrt(values / _MAX_VALUES)))
     return image[::step, ::step], 1.0 / step
 
 

@@ -146,8 +146,11 @@ class QrReader:
             if budget_ms is not None and not self._fits(name, started, budget_ms):
                 continue
             step_started = self._clock()
-            for found, offset, factor in step(look):
-                self._collect(look, found, offset, factor, name)
+            try:
+                for found, offset, factor in step(look):
+                    self._collect(look, found, offset, factor, name)
+            except Exception as exc:  # a picture no step foresaw: the next step, not a crash
+                log.warning("QR step %s failed on a %sx%s image: %s", name, *look.grey.shape[::-1], type(exc).__name__)
             spent = self._clock() - step_started
             self._cost[name] = spent if name not in self._cost else 0.7 * self._cost[name] + 0.3 * spent
         return [self._to_image(code, grey) for code in look.codes.values()]

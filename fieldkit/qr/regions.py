@@ -21,7 +21,8 @@ def likely_regions(grey: np.ndarray, limit: int = 3) -> list[Box]:
     """Up to `limit` boxes where a code may be, best first; a margin around each keeps its quiet zone."""
     height, width = grey.shape
     factor = min(1.0, _WORK_SIDE / max(height, width))
-    small = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else grey
+    size = (max(3, round(width * factor)), max(3, round(height * factor)))
+    small = cv2.resize(grey, size, interpolation=cv2.INTER_AREA) if factor < 1 else grey
     density = _edge_density(small)
     peak = float(density.max())
     if peak <= 0.05:
