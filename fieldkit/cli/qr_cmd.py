@@ -46,6 +46,8 @@ def register(commands, tr: Translator) -> None:
 def read_qr(ctx: CliContext) -> int:
     args = ctx.args
     if args.source is not None:
+        if args.images:
+            raise UserError("error.qr.source_and_images")
         return _read_live(ctx, args.source or getattr(args, "camera", None) or "camera:0")
     if not args.images:
         raise UserError("error.qr.no_input")

@@ -8,7 +8,7 @@
 3. a zoomed look at where a code was located but not read, or where one probably is (small codes);
 4. sharpened (focus blur, motion), then smoothed (sensor noise, a screen's moiré);
 5. zbar on the grey image, then on the zoomed regions (it reads some damaged or blurred codes zxing misses);
-6. another scale (large, noisy or out-of-focus codes read better smaller).
+6. another scale: half (large, noisy or out-of-focus codes read better smaller), then one and a half.
 
 A time budget (live preview) skips the attempts that would not finish in time, judged by what each cost so far.
 """
@@ -54,10 +54,16 @@ class _Look:
     """One image being read: its grey pixels, what was found so far, and where codes were located."""
 
     grey: np.ndarray
-    codes: dict[str, QrCode] = field(default_factory=dict)
+    exhaustive: bool = False
+    codes: list[QrCode] = field(default_factory=list)
     located: list[Quad] = field(default_factory=list)
     _regions: list[Box] | None = None
     _crops: list[tuple[np.ndarray, Box, float]] | None = None
+
+    @property
+    def done(self) -> bool:
+        """Stop climbing: something was read, and one code is all that is wanted."""
+        return bool(self.codes) and not self.exhaustive
 
     def regions(self) -> list[Box]:
         if self._regions is None:
@@ -80,6 +86,13 @@ class _Look:
                                   interpolation=cv2.INTER_CUBIC)  # fmt: skip
                 self._crops.append((crop, box, factor))
         return self._crops
+
+
+def _same_place(a: Quad, b: Quad) -> bool:
+    """Centres closer than half the larger symbol's diagonal."""
+    pa, pb = np.array(a), np.array(b)
+    size = max(np.linalg.norm(pa[0] - pa[2]), np.linalg.norm(pb[0] - pb[2]), 1.0)
+    return float(np.linalg.norm(pa.mean(0) - pb.mean(0))) < 0.5 * size
 
 
 def _distinct(boxes: list[Box]) -> list[Box]:
@@ -139,9 +152,9 @@ class QrReader:
         if grey is None:
             return []
         started = self._clock()
-        look = _Look(grey.pixels)
+        look = _Look(grey.pixels, exhaustive)
         for name, step in self._steps:
-            if look.codes and not exhaustive:
+            if look.done:
                 break
             if budget_ms is not None and not self._fits(name, started, budget_ms):
                 continue
@@ -153,7 +166,7 @@ class QrReader:
                 log.warning("QR step %s failed on a %sx%s image: %s", name, *look.grey.shape[::-1], type(exc).__name__)
             spent = self._clock() - step_started
             self._cost[name] = spent if name not in self._cost else 0.7 * self._cost[name] + 0.3 * spent
-        return [self._to_image(code, grey) for code in look.codes.values()]
+        return [self._to_image(code, grey) for code in look.codes]
 
     def _fits(self, name: str, started: float, budget_ms: float) -> bool:
         elapsed = self._clock() - started
@@ -167,8 +180,9 @@ class QrReader:
                 continue
             # A byte-order mark some generators put first is not part of the text.
             text = nfc(item.text).removeprefix("\ufeff")
-            if text not in look.codes:
-                look.codes[text] = QrCode(text, item.format, quad, item.engine, step)
+            # The same code read again by a later step is one code; two stickers with one text are two.
+            if not any(code.text == text and _same_place(code.quad, quad) for code in look.codes):
+                look.codes.append(QrCode(text, item.format, quad, item.engine, step))
 
     @staticmethod
     def _to_image(code: QrCode, grey: GreyImage) -> QrCode:
@@ -199,7 +213,7 @@ class QrReader:
             if not any(f.text for f in found):
                 found += self._zx(_local_threshold(crop, factor))
             yield found, (float(x), float(y)), factor
-            if look.codes:
+            if look.done:
                 return
 
     def _sharpen(self, look: _Look):
@@ -218,7 +232,7 @@ class QrReader:
         for crop, (x, y, _, _), factor in look.crops():
             for image in (crop, _local_threshold(crop, factor)):
                 yield self.zbar.read(image), (float(x), float(y)), factor
-                if look.codes:
+                if look.done:
                     return
 
     def _rescale(self, look: _Look):

@@ -112,7 +112,8 @@ def test_live_source_defaults_to_the_global_camera_option(run_cli):
 
 
 def write_video(path, frames):
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (1280, 720))
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (width, height))
     for frame in frames:
         writer.write(frame)
     writer.release()
@@ -134,11 +135,26 @@ def test_a_video_without_a_code_ends_with_a_clear_error(run_cli, tmp_path):
     assert code == 2 and out.strip().endswith("ended without a QR code being read.")
 
 
+def test_reading_live_gives_up_after_the_timeout(run_cli, tmp_path):
+    video = tmp_path / "long.avi"
+    wall = cv2.cvtColor(np.tile(np.linspace(60, 200, 640, dtype=np.uint8), (360, 1)), cv2.COLOR_GRAY2BGR)
+    write_video(video, [wall] * 300)  # far more frames than are decoded in a tenth of a second
+    code, out, _ = run_cli("--lang", "en", "qr", "--source", f"video:{video}", "--timeout", "0.1", "--json")
+    [result] = lines(out)
+    assert code == 2 and result["codes"] == []
+    assert (
+        result["error"] == f"No QR code read from video:{video} after 0.1 seconds. Bring the QR code closer to "
+        "the camera, add light, hold still and try again."
+    )
+
+
 def test_mistakes_are_one_clear_line(run_cli, tmp_path):
     code, _, err = run_cli("--lang", "en", "qr")
     assert code == 2 and err.strip() == "Name the images to read, or use --source to read QR codes from a camera."
     code, _, err = run_cli("--lang", "en", "qr", "--source", f"video:{tmp_path / 'none.avi'}")
     assert code == 2 and "Traceback" not in err and err.strip()
+    code, _, err = run_cli("--lang", "en", "qr", "--source", "demo", str(tmp_path / "a.png"))
+    assert code == 2 and err.strip() == "Read either images or a --source, not both at once."
     code, _, err = run_cli("--lang", "en", "qr", "--source", "demo", "--timeout", "0")
     assert code == 2 and err.strip() == "The waiting time must be more than 0 seconds (given: 0)."
 

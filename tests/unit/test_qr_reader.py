@@ -154,6 +154,16 @@ def test_micro_qr_and_several_codes_in_one_still_image(reader):
     assert codes == {"1.004873": "MicroQRCode", CARD: "QRCode"}
 
 
+def test_two_stickers_with_the_same_text_are_two_codes(reader):
+    code = render_qr("1.004873", 5)
+    page = np.full((400, 900), 255, np.uint8)
+    page[50 : 50 + code.shape[0], 50 : 50 + code.shape[1]] = code
+    page[150 : 150 + code.shape[0], 600 : 600 + code.shape[1]] = code
+    codes = reader.read(page, exhaustive=True)
+    assert [c.text for c in codes] == ["1.004873", "1.004873"]
+    assert sorted(round(c.quad[0][0]) for c in codes) == [70, 620]
+
+
 def test_zbar_alone_reads_and_places_codes_found_in_a_zoomed_region():
     zbar_only = QrReader(None, ZbarEngine.load())
     frame, truth = scene(CARD, module_px=2.6, at=(900, 500), seed=2)
