@@ -29,7 +29,7 @@ from fieldkit.qr.reader import QrCode, QrReader
 
 log = logging.getLogger(__name__)
 
-# 1000 / 40 ms = 25 decodes a second at most per frame with nothing in it, leaving room for the preview.
+# What a frame with nothing readable in it may cost: about 25 decodes a second on one core, the preview beside.
 LIVE_BUDGET_MS = 40.0
 
 
@@ -76,7 +76,10 @@ class LiveReader:
     # -- feeding ----------------------------------------------------------------------------------------
 
     def submit(self, image: np.ndarray, index: int = 0, timestamp: float | None = None) -> None:
-        """Hand over a frame and return at once; it replaces any frame still waiting to be decoded."""
+        """Hand over a frame and return at once; it replaces any frame still waiting to be decoded.
+
+        The array is read later on the reader's thread: hand over a frame the caller will not change.
+        """
         with self._lock:
             if self._stopping:
                 return

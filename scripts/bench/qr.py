@@ -15,6 +15,7 @@ whose modules are at least 3 pixels wide (the target: >= 99 % exact, zero wrong,
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import json
 import math
 import statistics
@@ -339,7 +340,12 @@ def main(argv: list[str] | None = None) -> int:
     live = live_rate(fieldkit_reader, rng, 40 if args.quick else 150)
     print_live(live)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    result = {"frames": frames, "seed": args.seed, "summary": summary, "live": live, "rows": rows}
+    versions = {
+        "zxing-cpp": importlib.metadata.version("zxing-cpp"),
+        "opencv": cv2.__version__,
+        "zbar raw bytes": bool(fieldkit_reader.zbar and fieldkit_reader.zbar.binary),
+    }
+    result = {"frames": frames, "seed": args.seed, "versions": versions, "summary": summary, "live": live, "rows": rows}
     args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"\nJSON: {args.out}")
     return 0
@@ -382,6 +388,7 @@ GROUPS = {
     "all": lambda s: True,
     "modules >= 3 px": lambda s: s["module_px"] >= 3,
     "modules < 3 px": lambda s: s["module_px"] < 3,
+    ">=3px: held still": lambda s: s["module_px"] >= 3 and s["motion"] == 0,
     ">=3px: blur > 1 px": lambda s: s["module_px"] >= 3 and s["blur"] > 1,
     ">=3px: motion": lambda s: s["module_px"] >= 3 and s["motion"] > 0,
     ">=3px: glare": lambda s: s["module_px"] >= 3 and s["glare"],
