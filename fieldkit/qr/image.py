@@ -134,7 +134,8 @@ def _to_uint8(image: np.ndarray) -> np.ndarray | None:
     if image.dtype.kind == "u" and image.dtype.itemsize == 2:
         # 16-bit: keep its own range (a 12-bit sensor fills only part of it) by stretching min..max.
         return _stretch(image.astype(np.float32))
-    values = np.nan_to_num(image.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    # Clipped far inside float64's range so that stretching cannot overflow.
+    values = np.clip(np.nan_to_num(image.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0), -1e300, 1e300)
     if image.dtype.kind == "f" and values.size and values.min() >= 0.0 and values.max() <= 1.0:
         return np.round(values * 255.0).astype(np.uint8)
     return _stretch(values)

@@ -300,6 +300,7 @@ def test_arbitrary_bytes_never_crash(reader, data):
     assert isinstance(reader.read(data), list)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no overflow or NaN arithmetic on any pixel values
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 )
