@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from fieldkit.core.citizen import Citizen, citizen_from_text, citizen_problems
 from fieldkit.core.dates import format_date, local_date
 from fieldkit.core.errors import UserError
+from fieldkit.gui.qr_dialog import QrScanDialog
 from fieldkit.gui.widgets import ProblemLabel, big_button
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.step import WizardStep
@@ -58,11 +59,15 @@ class CitizenStep(WizardStep):
         self._search_timer = QTimer(self, singleShot=True, interval=250)
         self._search_timer.timeout.connect(self._run_search)
         self.search.textChanged.connect(lambda _: self._search_timer.start())
-        self.scan_button = big_button(tr("ui.citizen.scan"), self)
-        self.scan_button.setEnabled(False)
-        self.scan_button.setToolTip(tr("ui.citizen.scan_later"))
+        self.scan_button = big_button(tr("ui.citizen.scan"), self, primary=True)
+        self.scan_button.clicked.connect(self.scan)
+        self.dialog: QrScanDialog | None = None
+        self.card_note = QLabel(self)
+        self.card_note.setWordWrap(True)
+        self.card_note.hide()
         left = QVBoxLayout()
         left.addWidget(self.scan_button)
+        left.addWidget(self.card_note)
         left.addWidget(QLabel(tr("ui.citizen.find"), self))
         left.addWidget(self.search)
         left.addWidget(self.found, 1)
@@ -158,6 +163,36 @@ class CitizenStep(WizardStep):
 
     def is_complete(self) -> bool:
         return not self.problems_by_field()
+
+    # -- the ID card's QR code ---------------------------------------------------------------------------
+
+    def scan(self) -> None:
+        self.dialog = QrScanDialog(self.ctx, "citizen", self)
+        self.dialog.finished.connect(self._scanned)
+        self.dialog.open()
+
+    def _scanned(self, result: int) -> None:
+        reading = self.dialog.reading if self.dialog else None
+        if reading is not None:
+            self.use_card(reading)
+
+    def use_card(self, reading) -> None:
+        """Fill the form from the card; say whether the citizen is already known and what changed."""
+        citizen = reading.citizen
+        if reading.known is not None:
+            # Keep what the kit knows (a phone number) where the card says nothing.
+            citizen = reading.known.updated_from(citizen)
+        self.fill_from(citizen)
+        tr = self.tr
+        if reading.known is None:
+            note = tr("ui.citizen.card_new")
+        elif reading.differences:
+            fields = ", ".join(tr(f"field.{name}") for name in reading.differences)
+            note = tr("ui.citizen.card_known_changed", fields=fields)
+        else:
+            note = tr("ui.citizen.card_known")
+        self.card_note.setText("✔ " + note)
+        self.card_note.show()
 
     # -- finding ---------------------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout
 
+from fieldkit.gui.qr_dialog import QrScanDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.step import WizardStep
@@ -21,8 +22,8 @@ class ProcedureStep(WizardStep):
         self.search.setAccessibleName(self.tr("ui.procedure.search"))
         self.search.textChanged.connect(self._fill)
         self.scan_button = big_button(self.tr("ui.procedure.scan"), self)
-        self.scan_button.setEnabled(False)
-        self.scan_button.setToolTip(self.tr("ui.procedure.scan_later"))
+        self.scan_button.clicked.connect(self.scan)
+        self.dialog: QrScanDialog | None = None
         self.results = QListWidget(self)
         self.results.setStyleSheet("QListWidget::item { padding: 8px; }")
         self.results.currentItemChanged.connect(lambda *_: self.completeness_changed.emit(self.is_complete()))
@@ -71,6 +72,18 @@ class ProcedureStep(WizardStep):
         if current:
             self.select(current)
         self.completeness_changed.emit(self.is_complete())
+
+    def scan(self) -> None:
+        """Read the procedure's posted QR code and select it."""
+        self.dialog = QrScanDialog(self.ctx, "procedure", self)
+        self.dialog.finished.connect(self._scanned)
+        self.dialog.open()
+
+    def _scanned(self, result: int) -> None:
+        reading = self.dialog.reading if self.dialog else None
+        if reading is not None and reading.procedure is not None:
+            self.search.clear()
+            self.select(reading.procedure.code)
 
     def _take_first(self) -> None:
         if self.results.count() and self.results.currentItem() is None:
