@@ -51,6 +51,12 @@ OPTIONS: dict[str, Option] = {
         Option("village", "", "setting.village", str),
         Option("language", "vi", "setting.language", str, choices=("vi", "en")),
         Option("camera", "auto", "setting.camera", str),
+        # Where queued dossiers go: the provincial portal, the training portal, or a team's hub.
+        Option("portal_url", "", "setting.portal_url", str),
+        # A province's own certificate authority (PEM file); empty trusts the system's authorities only.
+        Option("ca_bundle", "", "setting.ca_bundle", str),
+        Option("sync_chunk_kb", 1024, "setting.sync_chunk_kb", int, minimum=64, maximum=16384),
+        Option("sync_watch_seconds", 30, "setting.sync_watch_seconds", int, minimum=5, maximum=3600),
     )
 }
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlite_utils import Database
 
 from fieldkit.core.errors import StorageError
-from fieldkit.storage.migrations import migrate
+from fieldkit.storage.migrations import Migration, migrate
 
 # Opens a DB-API connection; the security layer passes one that opens SQLCipher with the kit's key.
 Connector = Callable[[str], sqlite3.Connection]
@@ -19,7 +19,8 @@ def plain_connect(path: str) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=10)
 
 
-def open_database(path: Path, connect: Connector = plain_connect) -> Database:
+def open_database(path: Path, connect: Connector = plain_connect, steps: list[Migration] | None = None) -> Database:
+    """`steps`: another schema's migrations (the sync server's store); the kit's own by default."""
     try:
         conn = connect(str(path))
         db = Database(conn)
@@ -29,7 +30,7 @@ def open_database(path: Path, connect: Connector = plain_connect) -> Database:
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=10000")
-        migrate(db)
+        migrate(db, steps)
     except sqlite3.DatabaseError as exc:
         raise StorageError("error.database", path=str(path), reason=str(exc)) from exc
     return db

@@ -1,0 +1,475 @@
+"""The outbox: queued dossiers go to the portal oldest first, each exactly once, whatever the network does.
+
+Every step is recorded in the kit's database before it is taken and after it is done (the way ODK marks a
+submission failed before uploading it), so a kit killed at any instant resumes correctly:
+
+1. prepare  QUEUED -> SENDING and the payload frozen for this revision, in one transaction.
+2. files    each file the dossier refers to, in chunks; the server says how many bytes it holds, so a cut
+            upload resumes there (at most the one chunk in flight is sent again).
+3. posting  recorded, then the dossier is sent. From here the portal may hold it: a retry sends the frozen
+            payload again and gets the same MaHoSo back (the server is idempotent by UUID and revision).
+4. done     SENDING -> SENT with the MaHoSo and the portal's status, and the outbox row closed, in one
+            transaction.
+A dossier left SENDING by a killed kit goes back to QUEUED when the next sync starts.
+
+Network errors and 5xx are retried with exponential backoff and jitter; 429 and 503 wait as long as
+Retry-After says. A refusal of the dossier itself sets it aside (needs attention, with the portal's words)
+and the queue goes on; anything that would fail for every dossier (no network, login, TLS) stops the run.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, TypeVar
+
+from fieldkit.core.dossier import AuditEntry, DocumentRef, Dossier
+from fieldkit.core.errors import FieldKitError, NotFound, StorageError, VaultCorruption
+from fieldkit.core.i18n import Translator
+from fieldkit.core.portal_format import (
+    DOSSIER_REFUSALS,
+    FileRef,
+    FileState,
+    Receipt,
+    content_sha256,
+    files_of,
+    submission,
+)
+from fieldkit.core.workflow import LocalStatus, PortalStatus
+from fieldkit.storage.kit import Kit
+from fieldkit.sync.backoff import RetryPolicy
+from fieldkit.sync.errors import BadResponse, Cancelled, NetworkError, NotAPortal, PortalRefused, ServerBusy
+from fieldkit.sync.outbox_store import CONFLICT, DELIVERED, FILES, MAY_HAVE_ARRIVED, POSTING, REFUSED, OutboxStore
+from fieldkit.sync.session import PortalSession
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+DEFAULT_CHUNK = 1024 * 1024
+
+
+@dataclass
+class SyncProgress:
+    """A plain value a screen can read on a timer (and the callback receives after every step)."""
+
+    dossiers_total: int = 0
+    dossiers_done: int = 0
+    bytes_total: int = 0
+    bytes_done: int = 0
+    current: str | None = None
+
+
+@dataclass(frozen=True)
+class Sent:
+    uuid: str
+    revision: int
+    portal_code: str
+    portal_status: PortalStatus
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """A dossier moved to needs-attention: `reason` is what the user reads, `code` what happened."""
+
+    uuid: str
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    uuid: str
+    portal_code: str
+    portal_status: PortalStatus
+    note: str
+
+
+@dataclass
+class SyncReport:
+    sent: list[Sent] = field(default_factory=list)
+    set_aside: list[SetAside] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    recovered: int = 0  # dossiers a killed sync had left SENDING, queued again
+    stopped: FieldKitError | None = None  # why the run ended early (nothing is lost: the rest stays queued)
+    cancelled: bool = False
+    bytes_sent: int = 0  # file bytes put on the wire, retries included
+    bytes_needed: int = 0  # file bytes the server lacked when first asked
+    remaining: int = 0  # still queued at the end
+
+    @property
+    def complete(self) -> bool:
+        return self.stopped is None and not self.cancelled
+
+
+class _SetAside(Exception):
+    """This dossier cannot go as it is; the others can."""
+
+    def __init__(self, code: str, reason: str, step: str = REFUSED) -> None:
+        super().__init__(code)
+        self.code = code
+        self.reason = reason
+        self.step = step
+
+
+def fingerprint(dossier: Dossier) -> str:
+    """The dossier's own content (not its status): what changes when someone edits it."""
+    return content_sha256(
+        {
+            "procedure": dossier.procedure_code,
+            "applicant": dossier.applicant_id,
+            "assisted_by": dossier.assisted_by,
+            "place": [dossier.place.kind.value, dossier.place.village],
+            "declaration": dossier.declaration,
+            "documents": [asdict(doc) for doc in dossier.documents],
+        }
+    )
+
+
+class Outbox:
+    def __init__(
+        self,
+        kit: Kit,
+        session: PortalSession,
+        *,
+        actor: str,
+        tr: Translator | None = None,
+        policy: RetryPolicy | None = None,
+        chunk_size: int = DEFAULT_CHUNK,
+        rng: random.Random | None = None,
+        sleep: Callable[[float], None] | None = None,
+        progress: Callable[[SyncProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        self.kit = kit
+        self.session = session
+        self.client = session.client
+        self.actor = actor
+        self.tr = tr or Translator(kit.settings.get("language"))
+        self.policy = policy or RetryPolicy()
+        self.chunk_size = chunk_size
+        self.rng = rng or random.Random()
+        self.cancel = cancel or threading.Event()
+        self._sleep_for = sleep or self.cancel.wait
+        self._on_progress = progress
+        self.store = OutboxStore(kit.db)
+        self.progress = SyncProgress()
+        self._held: dict[str, int] = {}
+
+    # -- the run --------------------------------------------------------------------------------------
+
+    def pending(self) -> list[Dossier]:
+        """Queued dossiers, the one queued longest ago first (a queued dossier's last change is its queueing)."""
+        return sorted(self.kit.dossiers.list(status=LocalStatus.QUEUED), key=lambda d: (d.updated_at, d.uuid))
+
+    def recover(self) -> int:
+        """Dossiers a killed sync left SENDING go back to QUEUED (their outbox record says how far they got)."""
+        stuck = self.kit.dossiers.list(status=LocalStatus.SENDING)
+        for dossier in stuck:
+            moved, entry = dossier.moved(LocalStatus.QUEUED, self.actor, self._now(), "interrupted")
+            self.kit.dossiers.save(moved, [entry])
+            log.info("dossier %s was left sending by an interrupted sync; queued again", dossier.uuid)
+        return len(stuck)
+
+    def run(self) -> SyncReport:
+        """Send what is queued, then bring back status changes. Call it holding the kit's SyncLock."""
+        report = SyncReport(recovered=self.recover())
+        queue = self.pending()
+        self.progress = SyncProgress(
+            dossiers_total=len(queue), bytes_total=sum(d.size for q in queue for d in _unique_files(q))
+        )
+        self._notify()
+        try:
+            for dossier in queue:
+                self._check_cancel()
+                self._send(dossier, report)
+                self.progress.dossiers_done += 1
+                self._notify()
+            self.pull_changes(report)
+        except Cancelled:
+            report.cancelled = True
+        except FieldKitError as error:
+            report.stopped = error
+            log.info("sync stopped: %s", type(error).__name__)
+        finally:
+            report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
+        return report
+
+    # -- one dossier ----------------------------------------------------------------------------------
+
+    def _send(self, queued: Dossier, report: SyncReport) -> None:
+        self.progress.current = queued.uuid
+        try:
+            prepared = self._prepare(queued)
+        except _SetAside as aside:
+            self._set_aside(queued, aside, report)
+            return
+        if prepared is None:
+            return
+        sending, envelope = prepared
+        try:
+            for ref in files_of(envelope):
+                self._upload(sending, ref, report)
+            receipt = self._deliver(sending, envelope, report)
+        except _SetAside as aside:
+            self._set_aside(sending, aside, report)
+            return
+        except PortalRefused as refusal:
+            if refusal.code not in DOSSIER_REFUSALS:
+                self._requeue(sending, refusal)
+                raise NotAPortal("error.sync.protocol", code=refusal.code) from refusal
+            step = CONFLICT if refusal.code == "revision_conflict" else REFUSED
+            reason = refusal.text or self.tr("sync.refused", code=refusal.code)
+            self._set_aside(sending, _SetAside(refusal.code, reason, step), report)
+            return
+        except BaseException as error:
+            self._requeue(sending, error)
+            raise
+        self._accept(sending, envelope, receipt, report)
+
+    def _prepare(self, queued: Dossier) -> tuple[Dossier, dict[str, Any]] | None:
+        """QUEUED -> SENDING with the payload frozen for this revision, in one transaction."""
+        dossier = self.kit.dossiers.get(queued.uuid)
+        if dossier.status is not LocalStatus.QUEUED:  # taken out of the queue since the run began
+            return None
+        now = self._now()
+        entries: list[AuditEntry] = []
+        previous = self.store.get(dossier.uuid)
+        content = fingerprint(dossier)
+        same_revision = previous is not None and previous.revision == dossier.revision
+        if (
+            same_revision
+            and previous.step in MAY_HAVE_ARRIVED
+            and (previous.step == CONFLICT or previous.fingerprint != content)
+        ):
+            # The portal may hold this revision with other content: what is sent now is a new revision.
+            dossier = replace(dossier, revision=dossier.revision + 1)
+            entries.append(AuditEntry(now, self.actor, "revision", dossier.uuid, reason=f"rev{dossier.revision}"))
+            same_revision = False
+        reuse = (
+            same_revision
+            and previous.fingerprint == content
+            and previous.payload is not None
+            and previous.step in (FILES, POSTING)
+        )
+        envelope = previous.payload if reuse else self._envelope(dossier)
+        for doc in dossier.documents:
+            if not self.kit.vault.has(doc.sha256):
+                raise _SetAside("missing_file", self._file_problem("sync.file_missing", dossier, doc))
+        sending, entry = dossier.moved(LocalStatus.SENDING, self.actor, now)
+        with self.kit.db.atomic():
+            self.kit.dossiers.save(sending, [*entries, entry])
+            self.store.start(
+                sending.uuid,
+                sending.revision,
+                content,
+                envelope,
+                self.session.portal_url,
+                now,
+                step=previous.step if reuse else FILES,
+            )
+        log.info("sending dossier %s rev %d", sending.uuid, sending.revision)
+        return sending, envelope
+
+    def _envelope(self, dossier: Dossier) -> dict[str, Any]:
+        try:
+            applicant = self.kit.citizens.get(dossier.applicant_id)
+            procedure = self.kit.catalog.get(dossier.procedure_code)
+        except NotFound as missing:
+            raise _SetAside("incomplete", self.tr.msg(missing.message)) from None
+        return submission(dossier, applicant, procedure)
+
+    def _file_problem(self, key: str, dossier: Dossier, doc: DocumentRef) -> str:
+        """Which paper, by the name the worker knows it by (the catalog's), and which file."""
+        slot: object = doc.slot_code
+        try:
+            known = self.kit.catalog.get(dossier.procedure_code).slot(doc.slot_code)
+            slot = known.name if known else slot
+        except NotFound:
+            pass
+        return self.tr(key, slot=slot, file=doc.filename or doc.sha256[:12])
+
+    def _upload(self, sending: Dossier, ref: FileRef, report: SyncReport) -> None:
+        """Send what the server lacks of one file, chunk by chunk, resuming from what it says it holds."""
+        data: bytes | None = None
+        state: FileState | None = None
+        first_look, failures, restarts = True, 0, 0
+        while True:
+            self._check_cancel()
+            try:
+                if state is None:
+                    state = self.session.call(lambda token: self.client.file_state(token, ref.sha256))
+                    if first_look:
+                        report.bytes_needed += 0 if state.complete else ref.size - state.received
+                        first_look = False
+                    self._held_bytes(ref, ref.size if state.complete else state.received)
+                if state.complete:
+                    return
+                if data is None:
+                    data = self._file_bytes(sending, ref)
+                start = state.received
+                chunk = data[start : start + self.chunk_size]
+                report.bytes_sent += len(chunk)
+                state = self.session.call(
+                    lambda token, start=start, chunk=chunk: self.client.put_chunk(
+                        token, ref.sha256, start, chunk, ref.size
+                    )
+                )
+                self._held_bytes(ref, state.received)
+                failures = 0  # progress: the next failure starts the backoff afresh
+            except NetworkError as error:
+                failures += 1
+                self._pause(error, failures)
+                state = None  # ask again: the chunk may have arrived even if its answer did not
+            except PortalRefused as refusal:
+                if refusal.code == "offset_gap" and failures < self.policy.attempts:
+                    failures += 1
+                    state = None
+                elif refusal.code == "file_hash_mismatch" and restarts < 2:
+                    restarts += 1  # the bytes were damaged on the way; the server dropped them
+                    state = None
+                else:
+                    raise
+
+    def _file_bytes(self, sending: Dossier, ref: FileRef) -> bytes:
+        doc = next(d for d in sending.documents if d.sha256 == ref.sha256)
+        try:
+            return self.kit.vault.get(ref.sha256)
+        except NotFound:
+            raise _SetAside("missing_file", self._file_problem("sync.file_missing", sending, doc)) from None
+        except VaultCorruption:
+            raise _SetAside("damaged_file", self._file_problem("sync.file_damaged", sending, doc)) from None
+        except (StorageError, OSError):
+            raise _SetAside("unreadable_file", self._file_problem("sync.file_unreadable", sending, doc)) from None
+
+    def _deliver(self, sending: Dossier, envelope: dict[str, Any], report: SyncReport) -> Receipt:
+        with self.kit.db.atomic():
+            self.store.mark(sending.uuid, POSTING, self._now())
+        try:
+            receipt = self._retrying(lambda token: self.client.put_dossier(token, envelope))
+        except PortalRefused as refusal:
+            if refusal.code != "files_missing":
+                raise
+            # The server lost a file after saying it held it (a restore, a purge): send them and try once more.
+            for ref in files_of(envelope):
+                self._upload(sending, ref, report)
+            receipt = self._retrying(lambda token: self.client.put_dossier(token, envelope))
+        if receipt.uuid != sending.uuid or receipt.revision != envelope["revision"]:
+            raise BadResponse()
+        return receipt
+
+    def _accept(self, sending: Dossier, envelope: dict[str, Any], receipt: Receipt, report: SyncReport) -> None:
+        now = self._now()
+        sent, entry = sending.accepted_by_portal(receipt.ma_ho_so, self.actor, now)
+        entries = [entry]
+        if (receipt.status, receipt.note) != (sent.portal_status, sent.portal_note):
+            sent, status_entry = sent.with_portal_status(receipt.status, receipt.note, self.actor, now)
+            entries.append(status_entry)
+        with self.kit.db.atomic():
+            self.kit.dossiers.save(sent, entries)
+            self.store.mark(sent.uuid, DELIVERED, now)
+        report.sent.append(Sent(sent.uuid, sent.revision, receipt.ma_ho_so, receipt.status))
+        log.info("dossier %s rev %d delivered", sent.uuid, sent.revision)
+
+    def _set_aside(self, dossier: Dossier, aside: _SetAside, report: SyncReport) -> None:
+        now = self._now()
+        entries = []
+        dossier = self.kit.dossiers.get(dossier.uuid)
+        if dossier.status not in (LocalStatus.QUEUED, LocalStatus.SENDING):
+            return
+        if dossier.status is LocalStatus.QUEUED:
+            dossier, entry = dossier.moved(LocalStatus.SENDING, self.actor, now)
+            entries.append(entry)
+        moved, entry = dossier.moved(LocalStatus.NEEDS_ATTENTION, self.actor, now, aside.reason)
+        with self.kit.db.atomic():
+            self.kit.dossiers.save(moved, [*entries, entry])
+            if self.store.get(moved.uuid) is not None:
+                self.store.mark(moved.uuid, aside.step, now, aside.code)
+        report.set_aside.append(SetAside(moved.uuid, aside.code, aside.reason))
+        log.info("dossier %s set aside: %s", moved.uuid, aside.code)
+
+    def _requeue(self, sending: Dossier, error: BaseException) -> None:
+        """Interrupted (network, login, cancel): back in the queue, nothing lost."""
+        now = self._now()
+        current = self.kit.dossiers.get(sending.uuid)
+        if current.status is not LocalStatus.SENDING:
+            return
+        moved, entry = current.moved(LocalStatus.QUEUED, self.actor, now, "interrupted")
+        with self.kit.db.atomic():
+            self.kit.dossiers.save(moved, [entry])
+            self.store.note_error(moved.uuid, type(error).__name__, now)
+
+    # -- status changes -------------------------------------------------------------------------------
+
+    def pull_changes(self, report: SyncReport) -> None:
+        """Apply the portal's status changes since the last cursor, page by page, each with its cursor."""
+        portal = self.session.portal_url
+        while True:
+            self._check_cancel()
+            since = self.store.cursor(portal)
+            page = self._retrying(lambda token, since=since: self.client.changes(token, since))
+            now = self._now()
+            with self.kit.db.atomic():
+                for change in page.changes:
+                    try:
+                        dossier = self.kit.dossiers.get(change.uuid)
+                    except NotFound:
+                        continue  # sent from another kit under the same account
+                    if dossier.uuid != change.uuid or dossier.portal_code not in (None, change.ma_ho_so):
+                        continue
+                    if (dossier.portal_status, dossier.portal_note) == (change.status, change.note):
+                        continue
+                    updated, entry = dossier.with_portal_status(change.status, change.note, self.actor, now)
+                    self.kit.dossiers.save(updated, [entry])
+                    report.statuses.append(StatusUpdate(dossier.uuid, change.ma_ho_so, change.status, change.note))
+                self.store.set_cursor(portal, page.cursor, now)
+            if not page.more or not page.changes:
+                return
+
+    # -- waiting and retrying -------------------------------------------------------------------------
+
+    def _retrying(self, operation: Callable[[str], T]) -> T:
+        failures = 0
+        while True:
+            self._check_cancel()
+            try:
+                return self.session.call(operation)
+            except NetworkError as error:
+                failures += 1
+                self._pause(error, failures)
+
+    def _pause(self, error: NetworkError, failures: int) -> None:
+        """Wait before the next try, or give up (re-raising) when the tries are spent or the wait too long."""
+        if failures >= self.policy.attempts:
+            raise error
+        if isinstance(error, ServerBusy) and error.retry_after is not None:
+            if error.retry_after > self.policy.longest_wait:
+                raise error
+            wait = error.retry_after
+        else:
+            wait = self.policy.delay(failures - 1, self.rng)
+        log.info("retrying in %.1f s after %s", wait, type(error).__name__)
+        self._sleep_for(wait)
+        self._check_cancel()
+
+    def _check_cancel(self) -> None:
+        if self.cancel.is_set():
+            raise Cancelled()
+
+    def _held_bytes(self, ref: FileRef, held: int) -> None:
+        self._held[ref.sha256] = held
+        self.progress.bytes_done = sum(self._held.values())
+        self._notify()
+
+    def _notify(self) -> None:
+        if self._on_progress is not None:
+            self._on_progress(self.progress)
+
+    def _now(self):
+        return self.kit.clock.now()
+
+
+def _unique_files(dossier: Dossier) -> list:
+    return list({doc.sha256: doc for doc in dossier.documents}.values())

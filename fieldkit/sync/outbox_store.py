@@ -1,0 +1,108 @@
+"""The outbox's durable record, in the kit's database (migration 2).
+
+For each dossier: the exact payload frozen for the revision being sent (so a send retried after a crash
+is byte-for-byte the one that may already have arrived), and the step it reached:
+  files      the dossier is being sent; its files are going up
+  posting    the dossier itself is on its way: the portal may hold it from here on
+  delivered  the portal gave its MaHoSo (the payload is dropped: it holds personal data)
+  conflict   the portal holds other content under this revision
+  refused    the portal refused it; the reason is on the dossier
+And for each portal address: the cursor of status changes already applied.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from fieldkit.core.dates import to_iso
+
+FILES, POSTING, DELIVERED, CONFLICT, REFUSED = "files", "posting", "delivered", "conflict", "refused"
+# Steps after which the portal may hold this revision with the frozen content.
+MAY_HAVE_ARRIVED = frozenset({POSTING, CONFLICT})
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    dossier_uuid: str
+    revision: int
+    fingerprint: str
+    payload: dict[str, Any] | None
+    step: str
+    attempts: int
+    last_error: str
+
+
+class OutboxStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def get(self, dossier_uuid: str) -> OutboxEntry | None:
+        row = self.db.execute(
+            "SELECT dossier_uuid, revision, fingerprint, payload, step, attempts, last_error FROM outbox "
+            "WHERE dossier_uuid = ?",
+            [dossier_uuid],
+        ).fetchone()
+        if row is None:
+            return None
+        uuid, revision, fingerprint, payload, step, attempts, last_error = row
+        frozen = json.loads(payload) if payload else None
+        return OutboxEntry(uuid, revision, fingerprint, frozen, step, attempts, last_error)
+
+    def start(
+        self,
+        dossier_uuid: str,
+        revision: int,
+        fingerprint: str,
+        payload: dict[str, Any],
+        portal_url: str,
+        now: datetime,
+        step: str = FILES,
+    ) -> None:
+        """Record (inside the caller's transaction) that this revision is being sent with this payload.
+
+        `step` is POSTING when a send that may have arrived is resumed: that knowledge must survive."""
+        previous = self.get(dossier_uuid)
+        attempts = previous.attempts + 1 if previous and previous.revision == revision else 1
+        self.db["outbox"].upsert(
+            {
+                "dossier_uuid": dossier_uuid,
+                "revision": revision,
+                "fingerprint": fingerprint,
+                "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                "step": step,
+                "attempts": attempts,
+                "last_error": "",
+                "portal_url": portal_url,
+                "updated_at": to_iso(now),
+            },
+            pk="dossier_uuid",
+        )
+
+    def mark(self, dossier_uuid: str, step: str, now: datetime, error: str = "") -> None:
+        keep_payload = step in (FILES, POSTING)
+        self.db.execute(
+            "UPDATE outbox SET step = ?, last_error = ?, updated_at = ?, "
+            "payload = CASE WHEN ? THEN payload ELSE '' END WHERE dossier_uuid = ?",
+            [step, error, to_iso(now), keep_payload, dossier_uuid],
+        )
+
+    def note_error(self, dossier_uuid: str, error: str, now: datetime) -> None:
+        """Why the last try stopped (an error type, never personal data)."""
+        self.db.execute(
+            "UPDATE outbox SET last_error = ?, updated_at = ? WHERE dossier_uuid = ?",
+            [error, to_iso(now), dossier_uuid],
+        )
+
+    def cursor(self, portal_url: str) -> str:
+        row = self.db.execute("SELECT changes_cursor FROM sync_state WHERE portal_url = ?", [portal_url]).fetchone()
+        return row[0] if row else ""
+
+    def set_cursor(self, portal_url: str, cursor: str, now: datetime) -> None:
+        self.db["sync_state"].upsert(
+            {"portal_url": portal_url, "changes_cursor": cursor, "updated_at": to_iso(now)}, pk="portal_url"
+        )
