@@ -11,7 +11,8 @@ from fieldkit.server.config import ServerConfig
 from fieldkit.server.store import ServerStore
 
 
-def uvicorn_config(store: ServerStore, config: ServerConfig, host: str, port: int) -> uvicorn.Config:
+def uvicorn_config(store: ServerStore, config: ServerConfig, host: str, port: int, **tls: str) -> uvicorn.Config:
+    """`tls`: ssl_certfile and ssl_keyfile, for a hub served over HTTPS."""
     return uvicorn.Config(
         create_app(store, config),
         host=host,
@@ -21,6 +22,7 @@ def uvicorn_config(store: ServerStore, config: ServerConfig, host: str, port: in
         # Kits on slow links hold a connection between chunks; keep it a little longer than the default.
         timeout_keep_alive=15,
         server_header=False,
+        **tls,
     )
 
 
@@ -32,8 +34,11 @@ def serve(store: ServerStore, config: ServerConfig, host: str, port: int) -> Non
 class ServerThread:
     """The server on a background thread; `port` is known once `start()` returns (port 0 picks a free one)."""
 
-    def __init__(self, store: ServerStore, config: ServerConfig, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.server = uvicorn.Server(uvicorn_config(store, config, host, port))
+    def __init__(
+        self, store: ServerStore, config: ServerConfig, host: str = "127.0.0.1", port: int = 0, **tls: str
+    ) -> None:
+        self.server = uvicorn.Server(uvicorn_config(store, config, host, port, **tls))
+        self.scheme = "https" if tls else "http"
         self._thread = threading.Thread(target=self.server.run, name="sync-server", daemon=True)
         self.host = host
 
@@ -55,7 +60,7 @@ class ServerThread:
 
     @property
     def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        return f"{self.scheme}://{self.host}:{self.port}"
 
     def stop(self) -> None:
         self.server.should_exit = True
