@@ -105,13 +105,14 @@ def memory_keyring():
 def start_portal(tmp_path, clock):
     """Start the training portal on a thread (real HTTP on 127.0.0.1, the tests' clock); stopped after the test.
 
-    `start_portal(**config)` takes ServerConfig fields (faults=..., procedures=..., token_ttl=...).
+    `start_portal(**config)` takes ServerConfig fields (faults=..., procedures=..., token_ttl=...), and
+    `clock=` for a portal that keeps another time than the tests' clock.
     """
     from tests.e2e.harness import LivePortal
 
     started = []
 
-    def start(**config):
+    def start(clock=clock, **config):
         portal = LivePortal(tmp_path / f"portal-{len(started)}", clock, **config).start()
         started.append(portal)
         return portal
