@@ -68,8 +68,8 @@ def run_sync(ctx: CliContext) -> int:
         return _watch(ctx, kit, client, outbox)
     try:
         server_time = client.health()
-    except NetworkError:
-        _print_unreachable(ctx, kit)
+    except NetworkError as error:
+        _print_unreachable(ctx, kit, error)
         return 1
     _warn_skew(ctx, server_time, kit.clock.now())
     report = run_locked(kit, outbox)
@@ -106,10 +106,22 @@ def _say_event(ctx: CliContext, event: str) -> None:
         ctx.say(f"cli.sync.{event}")
 
 
-def _print_unreachable(ctx: CliContext, kit) -> None:
+def _print_unreachable(ctx: CliContext, kit, error: NetworkError) -> None:
+    """Offline, or behind a Wi-Fi login page: say which, and that nothing is lost."""
     queued = len(kit.dossiers.list(status=LocalStatus.QUEUED))
     if ctx.args.json:
-        ctx.json_line({"event": "summary", "reachable": False, "remaining": queued, "sent": 0, "set_aside": 0})
+        ctx.json_line(
+            {
+                "event": "summary",
+                "reachable": False,
+                "remaining": queued,
+                "sent": 0,
+                "set_aside": 0,
+                "stopped": ctx.tr.describe(error),
+                "stopped_code": error.message.key,
+            }
+        )
+    ctx.warn(ctx.tr.describe(error))
     ctx.warn(ctx.tr("cli.sync.unreachable", count=queued))
 
 

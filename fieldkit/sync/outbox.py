@@ -161,8 +161,9 @@ class Outbox:
     # -- the run --------------------------------------------------------------------------------------
 
     def pending(self) -> list[Dossier]:
-        """Queued dossiers, the one queued longest ago first (a queued dossier's last change is its queueing)."""
-        return sorted(self.kit.dossiers.list(status=LocalStatus.QUEUED), key=lambda d: (d.updated_at, d.uuid))
+        """Queued dossiers, the one queued longest ago first."""
+        queued = {d.uuid: d for d in self.kit.dossiers.list(status=LocalStatus.QUEUED)}
+        return [queued[uuid] for uuid in self.store.queue_order() if uuid in queued]
 
     def recover(self) -> int:
         """Dossiers a killed sync left SENDING go back to QUEUED (their outbox record says how far they got)."""

@@ -98,6 +98,16 @@ class OutboxStore:
             [error, to_iso(now), dossier_uuid],
         )
 
+    def queue_order(self) -> list[str]:
+        """Queued dossiers by when the worker queued them (the audit log's order, finer than timestamps);
+        one that an interrupted sync put back keeps its place."""
+        rows = self.db.execute(
+            "SELECT d.uuid FROM dossiers d WHERE d.status = 'queued' ORDER BY "
+            "(SELECT MAX(a.id) FROM audit a WHERE a.dossier_uuid = d.uuid AND a.action = 'status' "
+            "AND a.from_status = 'ready' AND a.to_status = 'queued'), d.created_at, d.uuid"
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def cursor(self, portal_url: str) -> str:
         row = self.db.execute("SELECT changes_cursor FROM sync_state WHERE portal_url = ?", [portal_url]).fetchone()
         return row[0] if row else ""
