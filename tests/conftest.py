@@ -1,4 +1,8 @@
-"""Fixtures shared by every test: a real kit in a temporary folder, a clock that stands still, real PDFs."""
+"""Fixtures shared by every test: a real (encrypted) kit in a temporary folder, a clock that stands still, real PDFs.
+
+Kits are encrypted as in the product; fixtures make them with cheap argon2id parameters (`TEST_KDF`) so the
+suite stays fast. `fieldkit init` in the product always measures parameters costing at least 0.3 s a guess.
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,19 @@ from PIL import Image
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("FIELDKIT_LANG", None)
 os.environ.pop("FIELDKIT_DATA_DIR", None)
+os.environ.pop("FIELDKIT_USER", None)
+os.environ.pop("FIELDKIT_PASSWORD_FILE", None)
 
 from fieldkit.cli import main as cli_main
 from fieldkit.core.cccd import Sex
 from fieldkit.core.citizen import Citizen
 from fieldkit.core.clock import FixedClock
-from fieldkit.storage.kit import Kit
+from fieldkit.storage.keys import KdfParams
+from fieldkit.storage.security import init_kit
+
+# argon2id at test cost (1 pass over 1 MiB): the same code path, a thousandth of the product's price.
+TEST_KDF = KdfParams(time_cost=1, memory_kib=1024)
+ADMIN, ADMIN_PASSWORD = "tester", "mat-khau-thu-nghiem"
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 22)
@@ -30,10 +41,31 @@ def clock() -> FixedClock:
     return FixedClock(NOW)
 
 
+def make_kit(data_dir, clock=None, admin: str = ADMIN, password: str = ADMIN_PASSWORD):
+    """A new encrypted kit, as `fieldkit init` makes it, with the test's argon2id cost; returns (kit, session)."""
+    return init_kit(data_dir, admin, password, clock=clock, kdf=TEST_KDF)
+
+
 @pytest.fixture
 def kit(tmp_path, clock):
-    with Kit.open(tmp_path / "kit", clock=clock) as opened:
+    """An encrypted kit unlocked by its administrator (`tester`)."""
+    opened, _session = make_kit(tmp_path / "kit", clock)
+    with opened:
         yield opened
+
+
+def give_consent(service, uuid: str, lang: str = "vi"):
+    """Record the citizen's consent to the current text, as a worker does before queueing a dossier."""
+    from fieldkit.core.consent import consent_text
+
+    dossier = service.get(uuid)
+    return service.record_consent(uuid, consent_text(lang, service.procedure_of(dossier).name.vi))
+
+
+def write_password_file(path, password: str = ADMIN_PASSWORD):
+    path.write_text(password + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return path
 
 
 def make_pdf(pages: int = 1, seed: int = 0) -> bytes:
@@ -70,12 +102,19 @@ def an_citizen(**changes) -> Citizen:
 
 @pytest.fixture
 def run_cli(tmp_path, capsys, monkeypatch):
-    """Run `fieldkit ...` in-process against a data directory of its own; return (exit code, stdout, stderr)."""
-    data_dir = tmp_path / "cli-kit"
-    monkeypatch.setenv("FIELDKIT_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("FIELDKIT_WORKER", "tester")
+    """Run `fieldkit ...` in-process against an encrypted kit of its own, signed in as its administrator
+    `tester` through FIELDKIT_USER and an owner-only FIELDKIT_PASSWORD_FILE; return (exit code, stdout, stderr).
 
-    def run(*argv: str) -> tuple[int, str, str]:
+    `run(..., stdin="line\n")` feeds standard input (for --password-stdin)."""
+    data_dir = tmp_path / "cli-kit"
+    make_kit(data_dir)[0].close()
+    monkeypatch.setenv("FIELDKIT_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("FIELDKIT_USER", ADMIN)
+    monkeypatch.setenv("FIELDKIT_PASSWORD_FILE", str(write_password_file(tmp_path / "cli-password")))
+
+    def run(*argv: str, stdin: str | None = None) -> tuple[int, str, str]:
+        if stdin is not None:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
         code = cli_main(list(argv))
         captured = capsys.readouterr()
         return code, captured.out, captured.err

@@ -33,12 +33,12 @@ def register(commands, tr: Translator) -> None:
 
 
 def _report_catalog_problems(ctx: CliContext) -> None:
-    for problem in ctx.kit().catalog.problems:
+    for problem in ctx.catalog().problems:
         ctx.warn(ctx.tr("cli.catalog.skipped", problem=ctx.tr.problem(problem)))
 
 
 def list_procedures(ctx: CliContext) -> int:
-    catalog = ctx.kit().catalog
+    catalog = ctx.catalog()
     _report_catalog_problems(ctx)
     procedures = catalog.search(ctx.args.search) if ctx.args.search else list(catalog)
     for procedure in procedures:
@@ -50,7 +50,7 @@ def list_procedures(ctx: CliContext) -> int:
 
 
 def show_procedure(ctx: CliContext) -> int:
-    procedure = ctx.kit().catalog.get(ctx.args.code)
+    procedure = ctx.catalog().get(ctx.args.code)
     if ctx.args.json:
         ctx.json_line(procedure_json(procedure, ctx.tr, full=True))
     else:

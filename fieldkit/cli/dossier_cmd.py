@@ -82,7 +82,7 @@ def _attach(service: DossierService, uuid: str, docs: list[tuple[str, bytes, str
 
 
 def _print_dossier(ctx: CliContext, service: DossierService, uuid: str) -> None:
-    dossier = service.get(uuid)
+    dossier = service.view(uuid)  # shown to a person: recorded in the audit log
     problems = service.problems(dossier)
     labels = service.procedure_of(dossier).where_labels()
     if ctx.args.json:
@@ -104,7 +104,7 @@ def _print_dossier(ctx: CliContext, service: DossierService, uuid: str) -> None:
 
 def new_dossier(ctx: CliContext) -> int:
     kit = ctx.kit()
-    service = DossierService(kit, ctx.actor)
+    service = DossierService(kit, ctx.user)
     values = dict(_pairs(ctx.args.field, "--field"))
     docs = _read_docs(ctx)
     procedure = kit.catalog.get(ctx.args.procedure)
@@ -124,7 +124,7 @@ def new_dossier(ctx: CliContext) -> int:
 
 
 def edit_dossier(ctx: CliContext) -> int:
-    service = DossierService(ctx.kit(), ctx.actor)
+    service = DossierService(ctx.kit(), ctx.user)
     uuid = service.get(ctx.args.uuid).uuid
     values = dict(_pairs(ctx.args.field, "--field"))
     docs = _read_docs(ctx)
@@ -149,14 +149,14 @@ def list_dossiers(ctx: CliContext) -> int:
 
 
 def show_dossier(ctx: CliContext) -> int:
-    service = DossierService(ctx.kit(), ctx.actor)
+    service = DossierService(ctx.kit(), ctx.user)
     _print_dossier(ctx, service, ctx.args.uuid)
     return 0
 
 
 def validate_dossier(ctx: CliContext) -> int:
     """Exit 0 when the dossier could be queued, 2 with the list of what is missing otherwise."""
-    service = DossierService(ctx.kit(), ctx.actor)
+    service = DossierService(ctx.kit(), ctx.user)
     dossier = service.get(ctx.args.uuid)
     problems = service.problems(dossier)
     labels = service.procedure_of(dossier).where_labels()
@@ -174,7 +174,7 @@ def validate_dossier(ctx: CliContext) -> int:
 
 
 def queue_dossier(ctx: CliContext) -> int:
-    dossier = DossierService(ctx.kit(), ctx.actor).queue(ctx.args.uuid)
+    dossier = DossierService(ctx.kit(), ctx.user).queue(ctx.args.uuid)
     if ctx.args.json:
         ctx.json_line(dossier_json(dossier, ctx.tr))
     else:
@@ -183,7 +183,7 @@ def queue_dossier(ctx: CliContext) -> int:
 
 
 def unqueue_dossier(ctx: CliContext) -> int:
-    dossier = DossierService(ctx.kit(), ctx.actor).unqueue(ctx.args.uuid)
+    dossier = DossierService(ctx.kit(), ctx.user).unqueue(ctx.args.uuid)
     if ctx.args.json:
         ctx.json_line(dossier_json(dossier, ctx.tr))
     else:

@@ -51,6 +51,9 @@ OPTIONS: dict[str, Option] = {
         Option("village", "", "setting.village", str),
         Option("language", "vi", "setting.language", str, choices=("vi", "en")),
         Option("camera", "auto", "setting.camera", str),
+        # Security (issue 6): idle lock, and how long the scans of a finished dossier are kept.
+        Option("lock_after_minutes", 10, "setting.lock_after_minutes", int, minimum=1, maximum=480),
+        Option("retention_days", 30, "setting.retention_days", int, minimum=0, maximum=3650),
         # Where queued dossiers go: the provincial portal, the training portal, or a team's hub.
         Option("portal_url", "", "setting.portal_url", str),
         # A province's own certificate authority (PEM file); empty trusts the system's authorities only.

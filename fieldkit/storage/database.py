@@ -1,4 +1,8 @@
-"""Opening a kit's SQLite database: WAL, foreign keys, durable commits, and the schema brought up to date."""
+"""Opening a kit's SQLite database: WAL, foreign keys, durable commits, and the schema brought up to date.
+
+Every kit the product opens is SQLCipher-encrypted (`sqlcipher_connector`); the plain connector remains for
+library use and tests of the storage layer.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,50 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import sqlcipher3
 from sqlite_utils import Database
 
 from fieldkit.core.errors import StorageError
 from fieldkit.storage.migrations import Migration, migrate
 
-# Opens a DB-API connection; the security layer passes one that opens SQLCipher with the kit's key.
+# Opens a DB-API connection (sqlite3, or sqlcipher3's connection of the same shape).
 Connector = Callable[[str], sqlite3.Connection]
+
+# sqlcipher3 is a fork of the sqlite3 module with exceptions of its own: catch both families.
+DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher3.DatabaseError)
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, sqlcipher3.IntegrityError)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def plain_connect(path: str) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=10)
+
+
+def sqlcipher_connector(key: bytes) -> Connector:
+    """Connections to a SQLCipher 4 database under a raw 256-bit key: no PBKDF2 on open (the key already
+    comes from argon2id and HKDF). Pages of the database and of its WAL are encrypted and authenticated."""
+    if len(key) != 32:
+        raise ValueError("SQLCipher raw keys are 32 bytes")
+
+    def connect(path: str) -> sqlite3.Connection:
+        conn = sqlcipher3.connect(path, timeout=10)
+        # A wrong key is reported by FieldKit in the user's language, not by SQLCipher on stderr.
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the key is checked here
+        return conn
+
+    return connect
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """An unencrypted SQLite file starts with its well-known header; a SQLCipher file looks random."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(16) == SQLITE_HEADER
+    except OSError:
+        return False
 
 
 def open_database(path: Path, connect: Connector = plain_connect, steps: list[Migration] | None = None) -> Database:
@@ -30,7 +67,10 @@ def open_database(path: Path, connect: Connector = plain_connect, steps: list[Mi
         db.execute("PRAGMA synchronous=FULL")
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("PRAGMA busy_timeout=10000")
+        # Deleted rows (a purge) are overwritten, not left in free pages; sorts and temp tables stay in memory.
+        db.execute("PRAGMA secure_delete=ON")
+        db.execute("PRAGMA temp_store=MEMORY")
         migrate(db, steps)
-    except sqlite3.DatabaseError as exc:
+    except DATABASE_ERRORS as exc:
         raise StorageError("error.database", path=str(path), reason=str(exc)) from exc
     return db

@@ -1,7 +1,8 @@
 """What a field worker does with a dossier: start it, fill it, attach papers, check it, queue it.
 
 Each operation loads the dossier, applies a core change, and saves it with its audit entries in one
-transaction. What was typed is kept even when it is not valid yet: a draft never loses work.
+transaction. What was typed is kept even when it is not valid yet: a draft never loses work. Role checks
+(`core.roles`) are made here, so every way in meets them; a dossier is queued only with the citizen's consent.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from fieldkit.core.catalog import Procedure
+from fieldkit.core.consent import Consent, ConsentMissing, ConsentText
 from fieldkit.core.dates import local_date
 from fieldkit.core.declaration import check_value
 from fieldkit.core.dossier import (
@@ -21,21 +23,34 @@ from fieldkit.core.dossier import (
     dossier_problems,
 )
 from fieldkit.core.errors import Problem, UserError, ValidationError
-from fieldkit.core.workflow import LocalStatus
+from fieldkit.core.roles import Actor, Permission, as_actor, require
+from fieldkit.core.workflow import EDITABLE, LocalStatus
+from fieldkit.storage.audit import AuditLog
 from fieldkit.storage.citizen_service import OVERRIDABLE
+from fieldkit.storage.consents import ConsentStore
 from fieldkit.storage.documents import inspect_bytes, read_document
 from fieldkit.storage.kit import Kit
 
 
 class DossierService:
-    def __init__(self, kit: Kit, actor: str) -> None:
+    def __init__(self, kit: Kit, actor: Actor | str) -> None:
         self.kit = kit
-        self.actor = actor
+        self.user = as_actor(actor)
+        self.actor = self.user.username  # what audit entries and `Dossier.assisted_by` hold
 
     # -- reading -----------------------------------------------------------------------------------------
 
     def get(self, uuid: str) -> Dossier:
         return self.kit.dossiers.get(uuid)
+
+    def view(self, uuid: str) -> Dossier:
+        """A dossier opened for a person to read: recorded in the audit log."""
+        dossier = self.get(uuid)
+        AuditLog(self.kit.db).append(AuditEntry(self.kit.clock.now(), self.actor, "viewed", dossier.uuid))
+        return dossier
+
+    def consent_of(self, uuid: str) -> Consent | None:
+        return ConsentStore(self.kit.db).get(self.get(uuid).uuid)
 
     def procedure_of(self, dossier: Dossier) -> Procedure:
         return self.kit.catalog.get(dossier.procedure_code)
@@ -111,6 +126,33 @@ class DossierService:
         remaining = tuple(d for d in dossier.documents if d is not target)
         return self._save_edit(dossier.with_documents(remaining, self.kit.clock.now()))
 
+    def record_consent(self, uuid: str, text: ConsentText) -> Consent:
+        """The citizen agreed to the text shown (read to them by the worker, who is recorded as assisting)."""
+        dossier = self.get(uuid)
+        if dossier.status not in EDITABLE:
+            raise UserError("error.consent.too_late", status=dossier.status.label)
+        now = self.kit.clock.now()
+        consent = Consent(dossier.uuid, text.version, text.lang, text.sha256, now, self.actor)
+        with self.kit.db.atomic():
+            ConsentStore(self.kit.db).save(consent)
+            AuditLog(self.kit.db).append(
+                AuditEntry(now, self.actor, "consent_recorded", dossier.uuid, reason=f"v{text.version} {text.lang}")
+            )
+        return consent
+
+    def export_document(self, uuid: str, slot_code: str, destination: Path, index: int = 0) -> Path:
+        """A plain copy of a paper out of the vault: the dossier's own worker, or a supervisor."""
+        dossier = self.get(uuid)
+        require(self.user, Permission.EXPORT, owner=dossier.assisted_by)
+        in_slot = dossier.documents_for(slot_code)
+        if not 0 <= index < len(in_slot):
+            raise UserError("error.document.not_attached", slot=slot_code)
+        written = self.kit.vault.export(in_slot[index].sha256, destination)
+        AuditLog(self.kit.db).append(
+            AuditEntry(self.kit.clock.now(), self.actor, "exported", dossier.uuid, reason=slot_code)
+        )
+        return written
+
     def queue(self, uuid: str) -> Dossier:
         """Check the dossier and put it in the outbox; the problems say what is missing if it cannot go."""
         dossier = self.get(uuid)
@@ -121,6 +163,8 @@ class DossierService:
         problems = self.problems(dossier)
         if problems:
             raise ValidationError(problems, "error.not_ready", labels=self.procedure_of(dossier).where_labels())
+        if ConsentStore(self.kit.db).get(dossier.uuid) is None:
+            raise ConsentMissing(uuid=dossier.uuid[:8])
         if dossier.status is LocalStatus.DRAFT:
             dossier = self._move(dossier, LocalStatus.READY, "")
         return self._move(dossier, LocalStatus.QUEUED, "")

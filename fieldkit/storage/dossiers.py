@@ -11,10 +11,11 @@ from sqlite_utils import Database
 from fieldkit.core.dates import from_iso, to_iso
 from fieldkit.core.dossier import AuditEntry, DocumentRef, Dossier, Place, PlaceKind
 from fieldkit.core.errors import NotFound
-from fieldkit.core.workflow import LocalStatus, PortalStatus
+from fieldkit.core.workflow import PORTAL_CLOSED, LocalStatus, PortalStatus
 from fieldkit.storage.audit import AuditLog
 
 _DOC_COLUMNS = ("slot_code", "sha256", "size", "media_type", "pages", "filename", "dpi")
+_CLOSED = ", ".join(str(int(status)) for status in sorted(PORTAL_CLOSED))
 
 
 class DossierStore:
@@ -25,6 +26,12 @@ class DossierStore:
     def save(self, dossier: Dossier, entries: Iterable[AuditEntry] = ()) -> None:
         with self.db.atomic():
             self.db["dossiers"].upsert(_row(dossier), pk="uuid")
+            # When the portal closed the dossier starts its retention period (storage.retention).
+            self.db.execute(
+                f"UPDATE dossiers SET closed_at = CASE WHEN portal_status IN ({_CLOSED}) "
+                "THEN COALESCE(closed_at, ?) ELSE NULL END WHERE uuid = ?",
+                [to_iso(dossier.updated_at), dossier.uuid],
+            )
             self.db.execute("DELETE FROM documents WHERE dossier_uuid = ?", [dossier.uuid])
             for position, doc in enumerate(dossier.documents):
                 self.db["documents"].insert(

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
+from fieldkit.core.audit_chain import GENESIS, entry_hash
+
 Migration = Callable[[Database], None]
 
 
@@ -83,7 +85,51 @@ def _m001_initial(db: Database) -> None:
     db.execute("CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
-def _m002_outbox(db: Database) -> None:
+def _m002_security(db: Database) -> None:
+    """Protecting citizens' data (issue 6): the audit log becomes a hash chain (prev_hash, entry_hash; the
+    entries already there are chained in order); each dossier's consent; when a dossier closed at the portal
+    (the retention clock); and the minimal statistics record a purged dossier leaves behind."""
+    db.execute("ALTER TABLE audit ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE audit ADD COLUMN entry_hash TEXT")
+    previous = GENESIS
+    rows = db.execute(
+        "SELECT id, at, actor, action, dossier_uuid, from_status, to_status, reason FROM audit ORDER BY id"
+    ).fetchall()
+    for row in rows:
+        current = entry_hash(previous, row[1:])
+        db.execute("UPDATE audit SET prev_hash = ?, entry_hash = ? WHERE id = ?", [previous, current, row[0]])
+        previous = current
+    db.execute(
+        """CREATE TABLE consents (
+            dossier_uuid TEXT PRIMARY KEY REFERENCES dossiers(uuid) ON DELETE CASCADE,
+            version TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            given_at TEXT NOT NULL,
+            assisted_by TEXT NOT NULL
+        )"""
+    )
+    db.execute("ALTER TABLE dossiers ADD COLUMN closed_at TEXT")
+    db.execute("UPDATE dossiers SET closed_at = updated_at WHERE portal_status IN (3, 7, 8, 10)")
+    db.execute(
+        """CREATE TABLE purged_dossiers (
+            uuid TEXT PRIMARY KEY,
+            procedure_code TEXT NOT NULL,
+            assisted_by TEXT NOT NULL,
+            place_kind TEXT NOT NULL,
+            village TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL,
+            portal_status INTEGER,
+            created_at TEXT NOT NULL,
+            closed_at TEXT,
+            purged_at TEXT NOT NULL,
+            consent_version TEXT,
+            consent_given_at TEXT
+        )"""
+    )
+
+
+def _m003_outbox(db: Database) -> None:
     """The outbox's record of each send (the exact payload frozen for a revision, and how far it got) and
     each portal's cursor of status changes."""
     db.execute(
@@ -108,7 +154,7 @@ def _m002_outbox(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_outbox]
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_security, _m003_outbox]
 
 
 def current_version(db: Database) -> int:

@@ -1,20 +1,25 @@
 """The vault: scanned PDFs and page images, stored by their sha256, written atomically, verified on read.
 
 Content is addressed by the hash of the plain bytes, so the same scan is stored once and a file is its own
-integrity check. A `Codec` sits between the plain bytes and the disk: plain today, AES-GCM when the kit is
-encrypted (the security layer supplies it; callers do not change).
+integrity check. A `Codec` sits between the plain bytes and the disk: plain for library use and tests,
+AES-256-GCM in every kit the product opens. The encrypting codec also names files by a keyed hash of their
+sha256, so someone holding a candidate document cannot confirm it is on a lost laptop by its name.
 """
 
 from __future__ import annotations
 
 import errno
 import hashlib
+import hmac
 import os
 import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fieldkit.core.errors import NotFound, StorageError, VaultCorruption
 
@@ -28,6 +33,9 @@ class Codec(Protocol):
     def open(self, blob: bytes, sha256: str) -> bytes:
         """The plain bytes back; raises VaultCorruption when the blob was altered."""
 
+    def file_name(self, sha256: str) -> str:
+        """The name the file is stored under (64 hex digits)."""
+
 
 class PlainCodec:
     def seal(self, data: bytes, sha256: str) -> bytes:
@@ -35,6 +43,37 @@ class PlainCodec:
 
     def open(self, blob: bytes, sha256: str) -> bytes:
         return blob
+
+    def file_name(self, sha256: str) -> str:
+        return sha256
+
+
+class AesGcmCodec:
+    """magic ‖ version ‖ 96-bit random nonce ‖ AES-256-GCM(plain bytes), the sha256 bound as associated data:
+    a file swapped for another vault file, cut short or altered in any byte fails to open."""
+
+    HEADER = b"FKV" + bytes([1])
+    _OVERHEAD = len(HEADER) + 12 + 16
+
+    def __init__(self, content_key: bytes, name_key: bytes) -> None:
+        self._aead = AESGCM(content_key)
+        self._name_key = name_key
+
+    def seal(self, data: bytes, sha256: str) -> bytes:
+        nonce = os.urandom(12)
+        return self.HEADER + nonce + self._aead.encrypt(nonce, data, self.HEADER + sha256.encode("ascii"))
+
+    def open(self, blob: bytes, sha256: str) -> bytes:
+        if len(blob) < self._OVERHEAD or not blob.startswith(self.HEADER):
+            raise VaultCorruption(sha256=sha256[:16])
+        nonce = blob[len(self.HEADER) : len(self.HEADER) + 12]
+        try:
+            return self._aead.decrypt(nonce, blob[len(self.HEADER) + 12 :], self.HEADER + sha256.encode("ascii"))
+        except InvalidTag:
+            raise VaultCorruption(sha256=sha256[:16]) from None
+
+    def file_name(self, sha256: str) -> str:
+        return hmac.new(self._name_key, sha256.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def sha256_of(data: bytes) -> str:
@@ -80,7 +119,8 @@ class Vault:
     def _path(self, sha256: str) -> Path:
         if not _HASH.match(sha256):
             raise NotFound("error.vault_missing", sha256=sha256[:16])
-        return self.root / sha256[:2] / sha256
+        name = self.codec.file_name(sha256)
+        return self.root / name[:2] / name
 
     def put(self, data: bytes) -> str:
         """Store bytes; return their sha256. Storing the same bytes twice is a no-op."""
@@ -112,10 +152,26 @@ class Vault:
     def remove(self, sha256: str) -> None:
         self._path(sha256).unlink(missing_ok=True)
 
-    def hashes(self) -> Iterator[str]:
+    def names(self) -> Iterator[str]:
+        """The stored files' names: the sha256 itself with the plain codec, a keyed name otherwise."""
         for path in self.root.glob("??/*"):
             if _HASH.match(path.name):
                 yield path.name
+
+    def remove_orphans(self, referenced: set[str], written_before: float) -> int:
+        """Delete stored files no dossier refers to (left by a crash between a purge and its file deletions).
+
+        Only files older than `written_before` (a POSIX timestamp): a scan is stored just before the row that
+        refers to it, so a young unreferenced file may belong to a save still in progress elsewhere.
+        """
+        keep = {self.codec.file_name(sha256) for sha256 in referenced}
+        removed = 0
+        for name in list(self.names()):
+            path = self.root / name[:2] / name
+            if name not in keep and path.stat().st_mtime < written_before:
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def clean_temp(self) -> None:
         """Remove half-written files left by a crash; the rename never happened, so nothing refers to them."""

@@ -69,6 +69,9 @@ def test_citizen_and_dossier_round_trip(run_cli, tmp_path):
     assert dossier["problems"] == [] and dossier["documents"][0]["pages"] == 2
     assert dossier["declaration"]["marital_status"] == "chua_ket_hon"
     assert run_cli("dossier", "validate", dossier["uuid"])[0] == 0
+    code, _, err = run_cli("dossier", "queue", dossier["uuid"][:8])
+    assert code == 2 and "consent record" in err  # not without the citizen's consent
+    assert run_cli("consent", "record", dossier["uuid"][:8], "--agreed")[0] == 0
     code, out, _ = run_cli("dossier", "queue", dossier["uuid"][:8])
     assert code == 0 and dossier["uuid"] in out
     code, out, _ = run_cli("dossier", "list", "--status", "queued", "--json")

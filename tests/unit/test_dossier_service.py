@@ -6,7 +6,7 @@ from fieldkit.core.errors import DocumentError, IllegalTransition, UserError, Va
 from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.storage.citizen_service import CitizenService
 from fieldkit.storage.dossier_service import DossierService
-from tests.conftest import an_citizen, make_pdf
+from tests.conftest import an_citizen, give_consent, make_pdf
 
 
 @pytest.fixture
@@ -17,7 +17,9 @@ def service(kit):
 
 def start(service, **values):
     values = {"marital_status": "chua_ket_hon", "purpose": "Để đăng ký kết hôn", **values}
-    return service.create("1.004873.000.00.00.H14", "001090012345", values, Place(PlaceKind.HELP_DESK, "Thôn 3"))
+    dossier = service.create("1.004873.000.00.00.H14", "001090012345", values, Place(PlaceKind.HELP_DESK, "Thôn 3"))
+    give_consent(service, dossier.uuid)
+    return dossier
 
 
 def test_a_complete_dossier_goes_to_the_queue_with_its_audit_trail(service, kit, pdf_bytes):
@@ -33,6 +35,7 @@ def test_a_complete_dossier_goes_to_the_queue_with_its_audit_trail(service, kit,
     trail = [(e.action, e.from_status, e.to_status) for e in kit.dossiers.audit.for_dossier(dossier.uuid)]
     assert trail == [
         ("created", None, "draft"),
+        ("consent_recorded", None, None),
         ("edited", None, None),
         ("status", "draft", "ready"),
         ("status", "ready", "queued"),
@@ -75,7 +78,7 @@ def test_broken_files_never_reach_the_vault(service, kit, tmp_path):
         assert caught.value.message.key == key
     with pytest.raises(DocumentError):
         service.attach_file(dossier.uuid, "TOKHAI", tmp_path / "missing.pdf")
-    assert list(kit.vault.hashes()) == []
+    assert list(kit.vault.names()) == []
 
 
 def test_alternative_documents_satisfy_a_group(kit):

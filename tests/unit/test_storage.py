@@ -1,11 +1,9 @@
-import sqlite3
-
 import pytest
 
 from fieldkit.core.errors import NotFound, StorageError, VaultCorruption
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.storage.citizens import CitizenStore
-from fieldkit.storage.database import open_database
+from fieldkit.storage.database import INTEGRITY_ERRORS, open_database
 from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
 from fieldkit.storage.migrations import MIGRATIONS, current_version, migrate
 from fieldkit.storage.vault import Vault, sha256_of
@@ -47,7 +45,7 @@ def test_a_file_that_is_not_a_database_is_a_clear_error(tmp_path):
 
 
 def test_foreign_keys_refuse_a_dossier_for_an_unknown_citizen(kit):
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(INTEGRITY_ERRORS):
         kit.db.execute(
             "INSERT INTO dossiers (uuid, procedure_code, applicant_id, assisted_by, place_kind, status, revision,"
             " created_at, updated_at) VALUES ('u', '1.004873', 'nobody', 'an', 'home_visit', 'draft', 1, 'x', 'x')"
@@ -90,7 +88,7 @@ def test_vault_stores_by_hash_once_and_verifies_on_read(tmp_path, pdf_bytes):
     assert digest == sha256_of(pdf_bytes)
     assert vault.put(pdf_bytes) == digest
     assert vault.get(digest) == pdf_bytes
-    assert list(vault.hashes()) == [digest]
+    assert list(vault.names()) == [digest]
     exported = vault.export(digest, tmp_path / "out" / "copy.pdf")
     assert exported.read_bytes() == pdf_bytes
 
