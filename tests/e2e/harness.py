@@ -30,6 +30,7 @@ from fieldkit.storage.dossier_service import DossierService
 from fieldkit.storage.kit import Kit
 
 REPO = Path(__file__).resolve().parents[2]
+KIT_ADMIN = "tester"  # the kit's own administrator (tests.conftest.ADMIN)
 USER, PASSWORD = "to-cong-nghe-so", "mat-khau-tap-huan"
 TRAINER, TRAINER_PASSWORD = "giang-vien", "mat-khau-giang-vien"
 
@@ -88,10 +89,14 @@ class FileKeyring(KeyringBackend):
         self._path().write_text(json.dumps(entries), encoding="utf-8")
 
 
-def child_env(keyring_file: Path | None = None, **extra: str) -> dict[str, str]:
+def child_env(keyring_file: Path | None = None, password_file: Path | None = None, **extra: str) -> dict[str, str]:
+    """The environment of a child `fieldkit`: signed in to its kit (FIELDKIT_USER and an owner-only password
+    file) and, with `keyring_file`, using FileKeyring as the OS keyring."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FIELDKIT_", "PYTHON_KEYRING"))}
     env["PYTHONPATH"] = str(REPO)
-    env["FIELDKIT_WORKER"] = "tester"
+    if password_file is not None:
+        env["FIELDKIT_USER"] = KIT_ADMIN
+        env["FIELDKIT_PASSWORD_FILE"] = str(password_file)
     if keyring_file is not None:
         env["PYTHON_KEYRING_BACKEND"] = "tests.e2e.harness.FileKeyring"
         env["FIELDKIT_TEST_KEYRING"] = str(keyring_file)
@@ -342,8 +347,9 @@ def queue_dossiers(
     max_docs: int = 3,
     procedure: str = "1.004873",
 ) -> list[str]:
-    """`count` complete dossiers, queued, each with 1..max_docs scan-like PDFs; their UUIDs in queue order."""
-    from tests.conftest import an_citizen
+    """`count` complete dossiers, consented and queued, each with 1..max_docs scan-like PDFs; their UUIDs in
+    queue order."""
+    from tests.conftest import an_citizen, give_consent
 
     rng = random.Random(seed)
     CitizenService(kit, "tester").save(an_citizen())
@@ -355,6 +361,7 @@ def queue_dossiers(
         for number, slot in enumerate(slots[: rng.randint(1, max_docs)]):
             pdf = scan_pdf(sizes(rng), seed * 1_000_000 + index * 10 + number)
             service.attach_bytes(dossier.uuid, slot, pdf, f"{slot}.pdf")
+        give_consent(service, dossier.uuid)
         service.queue(dossier.uuid)
         uuids.append(dossier.uuid)
         if hasattr(kit.clock, "advance"):
@@ -391,6 +398,28 @@ class LivePortal:
         if self.thread is not None:
             self.thread.stop()
         self.store.close()
+
+
+def new_kit(data_dir: Path, clock=None) -> Kit:
+    """A new encrypted kit, as `fieldkit init` makes it (at the tests' argon2id cost), unlocked."""
+    from tests.conftest import make_kit
+
+    return make_kit(data_dir, clock)[0]
+
+
+def open_kit(data_dir: Path, clock=None) -> Kit:
+    """An existing kit, unlocked by its administrator."""
+    from fieldkit.storage.security import unlock_kit
+    from tests.conftest import ADMIN, ADMIN_PASSWORD
+
+    return unlock_kit(data_dir, ADMIN, ADMIN_PASSWORD, clock=clock)[0]
+
+
+def kit_password_file(folder: Path) -> Path:
+    from tests.conftest import write_password_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    return write_password_file(folder / "kit-password")
 
 
 def logged_in(kit: Kit, url: str, credentials=None, **client_options):

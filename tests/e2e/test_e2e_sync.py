@@ -15,7 +15,6 @@ import requests
 
 from fieldkit.core.resources import resource_path
 from fieldkit.core.workflow import LocalStatus
-from fieldkit.storage.kit import Kit
 from fieldkit.sync.backoff import RetryPolicy
 from fieldkit.sync.client import PortalClient
 from fieldkit.sync.credentials import SessionCredentials
@@ -28,10 +27,18 @@ from tests.e2e.harness import (
     FaultProxy,
     SandboxProcess,
     child_env,
+    kit_password_file,
+    new_kit,
+    open_kit,
     queue_dossiers,
 )
 
 CHUNK_KB = 64
+
+
+def kit_env(kit_dir: Path, keyring_file: Path) -> dict[str, str]:
+    """A child `fieldkit` signed in to the kit (as its administrator) with FileKeyring as the OS keyring."""
+    return child_env(keyring_file, kit_password_file(kit_dir.parent / "secrets"))
 
 
 def fieldkit(kit_dir: Path, keyring_file: Path, *args: str, stdin: str = "", timeout: float = 120):
@@ -41,13 +48,13 @@ def fieldkit(kit_dir: Path, keyring_file: Path, *args: str, stdin: str = "", tim
         capture_output=True,
         text=True,
         cwd=REPO,
-        env=child_env(keyring_file),
+        env=kit_env(kit_dir, keyring_file),
         timeout=timeout,
     )
 
 
 def make_kit(kit_dir: Path, count: int, seed: int, sizes=(20_000, 300_000)) -> list[str]:
-    with Kit.open(kit_dir) as kit:
+    with new_kit(kit_dir) as kit:
         kit.settings.set("sync_chunk_kb", CHUNK_KB)
         return queue_dossiers(kit, count, lambda rng: rng.randint(*sizes), seed=seed)
 
@@ -58,7 +65,7 @@ def check_delivered_once(sandbox: SandboxProcess, kit_dir: Path, uuids: list[str
     assert sorted(item["uuid"] for item in listing) == sorted(uuids)
     assert len({item["MaHoSo"] for item in listing}) == len(uuids)
     by_uuid = {item["uuid"]: item for item in listing}
-    with Kit.open(kit_dir) as kit:
+    with open_kit(kit_dir) as kit:
         assert kit.dossiers.list(status=LocalStatus.SENDING) == []
         for uuid in uuids:
             dossier = kit.dossiers.get(uuid)
@@ -137,7 +144,7 @@ def test_through_a_link_that_cuts_and_drops_to_a_server_that_fails(tmp_path):
         SandboxProcess(tmp_path / "portal", "--faults", faults) as sandbox,
         FaultProxy(sandbox.port, seed=7, cut_rate=0.01, drop_rate=0.02, delay=0.002, max_drops=3) as proxy,
     ):
-        with Kit.open(kit_dir) as kit:
+        with open_kit(kit_dir) as kit:
             client = PortalClient(proxy.url, timeout=(2, 1.5), clock=kit.clock)
             session = PortalSession(client, SessionCredentials(), kit.clock, ask_password=lambda user: PASSWORD)
             outbox = Outbox(
@@ -177,7 +184,7 @@ def test_a_kit_killed_at_random_points_resumes_and_sends_each_dossier_once(tmp_p
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd=REPO,
-                env=child_env(keys),
+                env=kit_env(kit_dir, keys),
             )
             time.sleep(rng.uniform(0.8, 2.0))
             if child.poll() is not None:
@@ -185,7 +192,7 @@ def test_a_kit_killed_at_random_points_resumes_and_sends_each_dossier_once(tmp_p
             child.kill()  # SIGKILL: no clean-up runs
             child.wait()
             kills += 1
-            with Kit.open(kit_dir) as kit:
+            with open_kit(kit_dir) as kit:
                 # At most the one dossier in flight is left sending; the next run puts it back in the queue.
                 assert len(kit.dossiers.list(status=LocalStatus.SENDING)) <= 1
         assert kills >= 4

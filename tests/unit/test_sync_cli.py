@@ -12,8 +12,7 @@ import pytest
 
 from fieldkit.core.clock import SystemClock
 from fieldkit.core.resources import resource_path
-from fieldkit.storage.kit import Kit
-from tests.e2e.harness import PASSWORD, USER, free_port, queue_dossiers
+from tests.e2e.harness import PASSWORD, USER, free_port, open_kit, queue_dossiers
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def live(start_portal):
 
 
 def queue_in(data_dir: Path, count: int, seed: int = 1) -> list[str]:
-    with Kit.open(data_dir) as kit:
+    with open_kit(data_dir) as kit:
         return queue_dossiers(kit, count, lambda rng: 40_000, seed=seed)
 
 
