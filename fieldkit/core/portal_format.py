@@ -275,6 +275,15 @@ def read_file_state(data: Any) -> FileState:
     return FileState(sha, size, received, complete)
 
 
+def read_files_state(data: Any, asked: list[str]) -> list[FileState]:
+    """The answer to a batch question, checked to be about the files asked, in their order."""
+    items = _list(_object(data, "files"), "files")
+    states = [read_file_state(item) for item in items]
+    if [s.sha256 for s in states] != asked:
+        raise FormatError("files are not the ones asked about")
+    return states
+
+
 @dataclass(frozen=True)
 class Token:
     access_token: str

@@ -7,7 +7,8 @@ Protocol, in the order a kit uses it:
   GET  /v1/health                     reachable? (never needs a token; the kit's connectivity probe)
   POST /v1/login                      username + password -> bearer token with an expiry
   POST /v1/token/refresh              a token still valid -> a fresh one
-  GET  /v1/files/{sha256}             how many bytes of this file the server holds
+  POST /v1/files/state                how many bytes of each of these files the server holds
+  GET  /v1/files/{sha256}             the same for one file
   PUT  /v1/files/{sha256}             one chunk, `Content-Range: bytes START-END/TOTAL`; hash checked at the end
   PUT  /v1/dossiers/{uuid}            the dossier (files first); same revision + content -> same MaHoSo
   GET  /v1/changes?since=CURSOR       status changes (TrangThaiHoSo) after the cursor
@@ -41,6 +42,7 @@ from fieldkit.server.middleware import BodyLimit, FaultInjector, error_body
 from fieldkit.server.store import ServerStore, User
 
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
+_SHA256 = re.compile(SHA256_PATTERN)
 _bearer = HTTPBearer(auto_error=False, description="the access_token from /v1/login")
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorOut} for code in (400, 401, 409, 413, 422, 429, 503)
@@ -149,6 +151,14 @@ def _add_routes(app: FastAPI, store: ServerStore, config: ServerConfig) -> None:
     ) -> schemas.FileStateOut:
         """How many bytes of the file the server holds: an interrupted upload resumes there."""
         return _file_out(store.file_state(sha256))
+
+    @app.post("/v1/files/state", response_model=schemas.FilesStateOut, tags=["files"])
+    def files_state(body: schemas.FilesStateIn, user: Annotated[User, Depends(current_user)]) -> schemas.FilesStateOut:
+        """What the server holds of several files at once: one round trip per dossier on a slow link."""
+        for sha in body.files:
+            if not _SHA256.match(sha):
+                raise ApiError(422, "invalid_request", "sync.server.bad_sha256")
+        return schemas.FilesStateOut(files=[_file_out(store.file_state(sha)) for sha in body.files])
 
     @app.put(
         "/v1/files/{sha256}",

@@ -8,6 +8,7 @@ import hashlib
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from fieldkit.core.portal_format import SHA256_PATTERN, FileState
 from fieldkit.server.errors import ApiError
@@ -23,6 +24,9 @@ class BlobStore:
         self.root = root
         self._partial = root / "partial"
         self._partial.mkdir(parents=True, exist_ok=True)
+        # The running sha256 of each partial file and how many bytes it has taken in, so the check at the end
+        # costs no second read. Lost on a restart: the file is then hashed from disk once, when it resumes.
+        self._digests: dict[str, tuple[int, Any]] = {}
 
     def path(self, sha256: str) -> Path:
         if not _SHA256.match(sha256):
@@ -60,19 +64,33 @@ class BlobStore:
             raise ApiError(400, "chunk_past_end", "sync.server.chunk_past_end")
         fresh = data[held - offset :] if end > held else b""
         if fresh:
+            digest = self._digest(sha256, held)
             with self._partial_path(sha256).open("ab") as fh:
                 fh.write(fresh)
+            digest.update(fresh)
+            self._digests[sha256] = (held + len(fresh), digest)
         duplicate = len(data) - len(fresh)
         if held + len(fresh) < total:
             return FileState(sha256, total, held + len(fresh), False), duplicate
         return self._finish(sha256, total), duplicate
 
+    def _digest(self, sha256: str, held: int) -> Any:
+        """The running hash of the `held` bytes of the partial file (read from disk if not in memory)."""
+        taken, digest = self._digests.get(sha256, (-1, None))
+        if taken == held and digest is not None:
+            return digest
+        digest = hashlib.sha256()
+        if held:
+            with self._partial_path(sha256).open("rb") as fh:
+                while block := fh.read(_READ):
+                    digest.update(block)
+        return digest
+
     def _finish(self, sha256: str, total: int) -> FileState:
         partial = self._partial_path(sha256)
-        digest = hashlib.sha256()
+        digest = self._digest(sha256, total)
+        self._digests.pop(sha256, None)
         with partial.open("rb") as fh:
-            while block := fh.read(_READ):
-                digest.update(block)
             os.fsync(fh.fileno())
         if digest.hexdigest() != sha256:
             partial.unlink(missing_ok=True)

@@ -107,6 +107,14 @@ class FileStateOut(BaseModel):
     complete: bool
 
 
+class FilesStateIn(BaseModel):
+    files: list[str] = Field(max_length=100, description="sha256 of each file, as in TaiLieuNop")
+
+
+class FilesStateOut(BaseModel):
+    files: list[FileStateOut]
+
+
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)

@@ -37,7 +37,7 @@ from fieldkit.core.workflow import PORTAL_CLOSED, PortalStatus
 from fieldkit.server.blobs import BlobStore
 from fieldkit.server.errors import ApiError
 from fieldkit.server.passwords import check_password, hash_password, new_token, token_digest
-from fieldkit.storage.database import open_database
+from fieldkit.storage.database import Connector, open_database
 from fieldkit.storage.datadir import prepare_data_dir
 
 DATABASE_NAME = "sandbox.sqlite"
@@ -102,16 +102,19 @@ class User:
         return self.role == "trainer"
 
 
-def _connect(path: str) -> sqlite3.Connection:
-    # One connection shared by the server's threads, always used under the store's lock.
+def shared_connect(path: str) -> sqlite3.Connection:
+    """One connection shared by the server's threads, always used under the store's lock."""
     return sqlite3.connect(path, timeout=10, check_same_thread=False)
 
 
 class ServerStore:
-    def __init__(self, data_dir: Path, clock: Clock | None = None) -> None:
+    """`connect` opens the database: plain for the training portal; a hub holding real citizens' dossiers
+    passes an encrypted one (SQLCipher, as the kit's), which must allow use from several threads."""
+
+    def __init__(self, data_dir: Path, clock: Clock | None = None, connect: Connector = shared_connect) -> None:
         self.data_dir = prepare_data_dir(Path(data_dir))
         self.clock = clock or SystemClock()
-        self.db = open_database(self.data_dir / DATABASE_NAME, _connect, SERVER_MIGRATIONS)
+        self.db = open_database(self.data_dir / DATABASE_NAME, connect, SERVER_MIGRATIONS)
         self.blobs = BlobStore(self.data_dir / "files")
         self._lock = threading.RLock()
 
@@ -123,6 +126,18 @@ class ServerStore:
     def _tx(self) -> Iterator[Database]:
         with self._lock, self.db.atomic():
             yield self.db
+
+    @contextmanager
+    def _relaxed_tx(self) -> Iterator[Database]:
+        """A transaction not worth an fsync: file counters, which the partial file itself makes good after a
+        crash. (WAL with synchronous=NORMAL stays consistent; it may only lose the last of these commits.)"""
+        with self._lock:
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            try:
+                with self.db.atomic():
+                    yield self.db
+            finally:
+                self.db.execute("PRAGMA synchronous=FULL")
 
     def _one(self, sql: str, params: list[Any]) -> tuple | None:
         with self._lock:
@@ -205,18 +220,18 @@ class ServerStore:
             if declared is not None and declared != total and not self.blobs.is_complete(sha256):
                 raise ApiError(409, "file_size_conflict", "sync.server.file_size_conflict", size=declared)
             if declared is None:
-                with self.db.atomic():
-                    self.db["blobs"].insert({"sha256": sha256, "size": total, "created_at": self._now()})
+                with self._relaxed_tx() as db:
+                    db["blobs"].insert({"sha256": sha256, "size": total, "created_at": self._now()})
             before = self.blobs.state(sha256, total)
             try:
                 state, duplicate = self.blobs.write(sha256, offset, data, total)
             except ApiError as error:
                 if error.code == "file_hash_mismatch":  # the bytes are gone: start the file afresh
-                    with self.db.atomic():
-                        self.db.execute("DELETE FROM blobs WHERE sha256 = ?", [sha256])
+                    with self._relaxed_tx() as db:
+                        db.execute("DELETE FROM blobs WHERE sha256 = ?", [sha256])
                 raise
-            with self.db.atomic():
-                self.db.execute(
+            with self._relaxed_tx() as db:
+                db.execute(
                     "UPDATE blobs SET bytes_seen = bytes_seen + ?, duplicate_bytes = duplicate_bytes + ?, "
                     "complete = ?, completed_at = CASE WHEN ? AND completed_at IS NULL THEN ? ELSE completed_at END "
                     "WHERE sha256 = ?",
@@ -226,7 +241,7 @@ class ServerStore:
 
     def record_interrupted(self, sha256: str, seen: int) -> None:
         """A chunk whose sender went away before it arrived whole: nothing was written, the bytes are counted."""
-        with self._tx() as db:
+        with self._relaxed_tx() as db:
             db.execute(
                 "UPDATE blobs SET bytes_seen = bytes_seen + ?, interrupted = interrupted + 1 WHERE sha256 = ?",
                 [seen, sha256],

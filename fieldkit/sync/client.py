@@ -25,6 +25,7 @@ from fieldkit.core.portal_format import (
     canonical_json,
     read_change_page,
     read_file_state,
+    read_files_state,
     read_receipt,
     read_token,
 )
@@ -89,6 +90,13 @@ class PortalClient:
 
     def file_state(self, token: str, sha256: str) -> FileState:
         return self._read(read_file_state, self._call("GET", f"/v1/files/{sha256}", token=token))
+
+    def files_state(self, token: str, sha256s: list[str]) -> list[FileState]:
+        body = self._call("POST", "/v1/files/state", token=token, json_body={"files": sha256s})
+        try:
+            return read_files_state(body, sha256s)
+        except FormatError:
+            raise BadResponse() from None
 
     def put_chunk(self, token: str, sha256: str, offset: int, data: bytes, total: int) -> FileState:
         headers = {

@@ -3,11 +3,13 @@
 Every step is recorded in the kit's database before it is taken and after it is done (the way ODK marks a
 submission failed before uploading it), so a kit killed at any instant resumes correctly:
 
-1. prepare  QUEUED -> SENDING and the payload frozen for this revision, in one transaction.
-2. files    each file the dossier refers to, in chunks; the server says how many bytes it holds, so a cut
-            upload resumes there (at most the one chunk in flight is sent again).
-3. posting  recorded, then the dossier is sent. From here the portal may hold it: a retry sends the frozen
-            payload again and gets the same MaHoSo back (the server is idempotent by UUID and revision).
+1. prepare  QUEUED -> SENDING and the payload frozen for this revision, in one transaction, before anything
+            goes out. From here the portal may hold this revision: a retry sends the frozen payload again
+            and gets the same MaHoSo back (the server is idempotent by UUID and revision); a dossier changed
+            in between goes as the next revision instead, never as other content under the same one.
+2. files    the server says how many bytes of each file it holds (one question per dossier), and what it
+            lacks goes up in chunks; a cut upload resumes there (at most the chunk in flight is sent again).
+3. dossier  the frozen payload.
 4. done     SENDING -> SENT with the MaHoSo and the portal's status, and the outbox row closed, in one
             transaction.
 A dossier left SENDING by a killed kit goes back to QUEUED when the next sync starts.
@@ -24,7 +26,7 @@ import random
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from fieldkit.core.dossier import AuditEntry, DocumentRef, Dossier
 from fieldkit.core.errors import FieldKitError, NotFound, StorageError, VaultCorruption
@@ -42,7 +44,7 @@ from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.storage.kit import Kit
 from fieldkit.sync.backoff import RetryPolicy
 from fieldkit.sync.errors import BadResponse, Cancelled, NetworkError, NotAPortal, PortalRefused, ServerBusy
-from fieldkit.sync.outbox_store import CONFLICT, DELIVERED, FILES, MAY_HAVE_ARRIVED, POSTING, REFUSED, OutboxStore
+from fieldkit.sync.outbox_store import CONFLICT, DELIVERED, MAY_HAVE_ARRIVED, REFUSED, SENDING, OutboxStore
 from fieldkit.sync.session import PortalSession
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,13 @@ class SyncReport:
     @property
     def complete(self) -> bool:
         return self.stopped is None and not self.cancelled
+
+
+class _Delivered(NamedTuple):
+    """The portal's receipt for a dossier, not yet recorded on the kit."""
+
+    sending: Dossier
+    receipt: Receipt
 
 
 class _SetAside(Exception):
@@ -182,12 +191,24 @@ class Outbox:
             dossiers_total=len(queue), bytes_total=sum(d.size for q in queue for d in _unique_files(q))
         )
         self._notify()
+        # A delivered dossier's record joins the next one's start in one commit (one fsync, not two): nothing
+        # goes on the wire between them, so a kill in that window only re-sends the dossier, which the portal
+        # answers with the same MaHoSo.
+        delivered: _Delivered | None = None
         try:
             for dossier in queue:
                 self._check_cancel()
-                self._send(dossier, report)
-                self.progress.dossiers_done += 1
-                self._notify()
+                with self.kit.db.atomic():
+                    sent = self._record(delivered)
+                    prepared = self._begin(dossier, report)
+                delivered = None
+                self._count(sent, report)
+                if prepared is not None:
+                    delivered = self._transfer(*prepared, report)
+                    if delivered is None:
+                        self._count(None, report)  # set aside: done with, all the same
+            self._count(self._record(delivered), report)
+            delivered = None
             self.pull_changes(report)
         except Cancelled:
             report.cancelled = True
@@ -195,28 +216,39 @@ class Outbox:
             report.stopped = error
             log.info("sync stopped: %s", type(error).__name__)
         finally:
+            if delivered is not None:  # stopped right after a delivery: its record goes alone
+                self._count(self._record(delivered), report)
             report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
         return report
 
+    def _count(self, sent: Sent | None, report: SyncReport) -> None:
+        if sent is not None:
+            report.sent.append(sent)
+        self.progress.dossiers_done = len(report.sent) + len(report.set_aside)
+        self._notify()
+
     # -- one dossier ----------------------------------------------------------------------------------
 
-    def _send(self, queued: Dossier, report: SyncReport) -> None:
+    def _begin(self, queued: Dossier, report: SyncReport) -> tuple[Dossier, dict[str, Any]] | None:
+        """Prepare the dossier, or set it aside when it cannot go (a file missing from the vault...)."""
         self.progress.current = queued.uuid
         try:
-            prepared = self._prepare(queued)
+            return self._prepare(queued)
         except _SetAside as aside:
             self._set_aside(queued, aside, report)
-            return
-        if prepared is None:
-            return
-        sending, envelope = prepared
+            return None
+
+    def _transfer(self, sending: Dossier, envelope: dict[str, Any], report: SyncReport) -> _Delivered | None:
+        """Files, then the dossier; None when the portal refused it (set aside, the queue goes on)."""
         try:
-            for ref in files_of(envelope):
-                self._upload(sending, ref, report)
+            refs = files_of(envelope)
+            held = self._retrying(lambda token: self.client.files_state(token, [r.sha256 for r in refs]))
+            for ref, state in zip(refs, held, strict=True):
+                self._upload(sending, ref, report, state)
             receipt = self._deliver(sending, envelope, report)
         except _SetAside as aside:
             self._set_aside(sending, aside, report)
-            return
+            return None
         except PortalRefused as refusal:
             if refusal.code not in DOSSIER_REFUSALS:
                 self._requeue(sending, refusal)
@@ -224,11 +256,11 @@ class Outbox:
             step = CONFLICT if refusal.code == "revision_conflict" else REFUSED
             reason = refusal.text or self.tr("sync.refused", code=refusal.code)
             self._set_aside(sending, _SetAside(refusal.code, reason, step), report)
-            return
+            return None
         except BaseException as error:
             self._requeue(sending, error)
             raise
-        self._accept(sending, envelope, receipt, report)
+        return _Delivered(sending, receipt)
 
     def _prepare(self, queued: Dossier) -> tuple[Dossier, dict[str, Any]] | None:
         """QUEUED -> SENDING with the payload frozen for this revision, in one transaction."""
@@ -253,7 +285,7 @@ class Outbox:
             same_revision
             and previous.fingerprint == content
             and previous.payload is not None
-            and previous.step in (FILES, POSTING)
+            and previous.step == SENDING
         )
         envelope = previous.payload if reuse else self._envelope(dossier)
         for doc in dossier.documents:
@@ -262,15 +294,7 @@ class Outbox:
         sending, entry = dossier.moved(LocalStatus.SENDING, self.actor, now)
         with self.kit.db.atomic():
             self.kit.dossiers.save(sending, [*entries, entry])
-            self.store.start(
-                sending.uuid,
-                sending.revision,
-                content,
-                envelope,
-                self.session.portal_url,
-                now,
-                step=previous.step if reuse else FILES,
-            )
+            self.store.start(sending.uuid, sending.revision, content, envelope, self.session.portal_url, now)
         log.info("sending dossier %s rev %d", sending.uuid, sending.revision)
         return sending, envelope
 
@@ -292,20 +316,19 @@ class Outbox:
             pass
         return self.tr(key, slot=slot, file=doc.filename or doc.sha256[:12])
 
-    def _upload(self, sending: Dossier, ref: FileRef, report: SyncReport) -> None:
+    def _upload(self, sending: Dossier, ref: FileRef, report: SyncReport, state: FileState | None = None) -> None:
         """Send what the server lacks of one file, chunk by chunk, resuming from what it says it holds."""
         data: bytes | None = None
-        state: FileState | None = None
         first_look, failures, restarts = True, 0, 0
         while True:
             self._check_cancel()
             try:
                 if state is None:
                     state = self.session.call(lambda token: self.client.file_state(token, ref.sha256))
-                    if first_look:
-                        report.bytes_needed += 0 if state.complete else ref.size - state.received
-                        first_look = False
-                    self._held_bytes(ref, ref.size if state.complete else state.received)
+                if first_look:
+                    report.bytes_needed += 0 if state.complete else ref.size - state.received
+                    first_look = False
+                self._held_bytes(ref, ref.size if state.complete else state.received)
                 if state.complete:
                     return
                 if data is None:
@@ -346,8 +369,6 @@ class Outbox:
             raise _SetAside("unreadable_file", self._file_problem("sync.file_unreadable", sending, doc)) from None
 
     def _deliver(self, sending: Dossier, envelope: dict[str, Any], report: SyncReport) -> Receipt:
-        with self.kit.db.atomic():
-            self.store.mark(sending.uuid, POSTING, self._now())
         try:
             receipt = self._retrying(lambda token: self.client.put_dossier(token, envelope))
         except PortalRefused as refusal:
@@ -361,7 +382,11 @@ class Outbox:
             raise BadResponse()
         return receipt
 
-    def _accept(self, sending: Dossier, envelope: dict[str, Any], receipt: Receipt, report: SyncReport) -> None:
+    def _record(self, delivered: _Delivered | None) -> Sent | None:
+        """SENDING -> SENT with the MaHoSo and the portal's status, and the outbox row closed, together."""
+        if delivered is None:
+            return None
+        sending, receipt = delivered
         now = self._now()
         sent, entry = sending.accepted_by_portal(receipt.ma_ho_so, self.actor, now)
         entries = [entry]
@@ -371,8 +396,8 @@ class Outbox:
         with self.kit.db.atomic():
             self.kit.dossiers.save(sent, entries)
             self.store.mark(sent.uuid, DELIVERED, now)
-        report.sent.append(Sent(sent.uuid, sent.revision, receipt.ma_ho_so, receipt.status))
         log.info("dossier %s rev %d delivered", sent.uuid, sent.revision)
+        return Sent(sent.uuid, sent.revision, receipt.ma_ho_so, receipt.status)
 
     def _set_aside(self, dossier: Dossier, aside: _SetAside, report: SyncReport) -> None:
         now = self._now()

@@ -2,8 +2,7 @@
 
 For each dossier: the exact payload frozen for the revision being sent (so a send retried after a crash
 is byte-for-byte the one that may already have arrived), and the step it reached:
-  files      the dossier is being sent; its files are going up
-  posting    the dossier itself is on its way: the portal may hold it from here on
+  sending    recorded before anything goes out; from here on the portal may hold this revision
   delivered  the portal gave its MaHoSo (the payload is dropped: it holds personal data)
   conflict   the portal holds other content under this revision
   refused    the portal refused it; the reason is on the dossier
@@ -21,9 +20,9 @@ from sqlite_utils import Database
 
 from fieldkit.core.dates import to_iso
 
-FILES, POSTING, DELIVERED, CONFLICT, REFUSED = "files", "posting", "delivered", "conflict", "refused"
-# Steps after which the portal may hold this revision with the frozen content.
-MAY_HAVE_ARRIVED = frozenset({POSTING, CONFLICT})
+SENDING, DELIVERED, CONFLICT, REFUSED = "sending", "delivered", "conflict", "refused"
+# Steps after which the portal may hold this revision with content other than the dossier's now.
+MAY_HAVE_ARRIVED = frozenset({SENDING, CONFLICT})
 
 
 @dataclass(frozen=True)
@@ -61,11 +60,8 @@ class OutboxStore:
         payload: dict[str, Any],
         portal_url: str,
         now: datetime,
-        step: str = FILES,
     ) -> None:
-        """Record (inside the caller's transaction) that this revision is being sent with this payload.
-
-        `step` is POSTING when a send that may have arrived is resumed: that knowledge must survive."""
+        """Record (inside the caller's transaction) that this revision is being sent with this payload."""
         previous = self.get(dossier_uuid)
         attempts = previous.attempts + 1 if previous and previous.revision == revision else 1
         self.db["outbox"].upsert(
@@ -74,7 +70,7 @@ class OutboxStore:
                 "revision": revision,
                 "fingerprint": fingerprint,
                 "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-                "step": step,
+                "step": SENDING,
                 "attempts": attempts,
                 "last_error": "",
                 "portal_url": portal_url,
@@ -84,7 +80,7 @@ class OutboxStore:
         )
 
     def mark(self, dossier_uuid: str, step: str, now: datetime, error: str = "") -> None:
-        keep_payload = step in (FILES, POSTING)
+        keep_payload = step == SENDING
         self.db.execute(
             "UPDATE outbox SET step = ?, last_error = ?, updated_at = ?, "
             "payload = CASE WHEN ? THEN payload ELSE '' END WHERE dossier_uuid = ?",

@@ -139,3 +139,15 @@ def test_the_kept_openapi_document_is_the_one_the_server_serves(run_cli, portal)
     assert served == kept, (
         "regenerate with: fieldkit portal-sandbox openapi --out resources/openapi/portal-sandbox.json"
     )
+
+
+def test_the_kit_and_the_portal_passwords_from_one_script(run_cli, live, memory_keyring, monkeypatch):
+    from tests.conftest import ADMIN, ADMIN_PASSWORD
+
+    monkeypatch.delenv("FIELDKIT_PASSWORD_FILE")
+    code, out, err = run_cli(
+        "--user", ADMIN, "--password-stdin", "login", "--portal", live.url, "--user", USER, "--password-stdin",
+        stdin=f"{ADMIN_PASSWORD}\n{PASSWORD}\n",
+    )
+    assert code == 0, err
+    assert memory_keyring.entries and USER in out

@@ -16,8 +16,8 @@ from fieldkit.storage.dossier_service import DossierService
 from fieldkit.sync.backoff import RetryPolicy
 from fieldkit.sync.errors import AuthRequired, NetworkError, SyncBusy
 from fieldkit.sync.lock import SyncLock
-from fieldkit.sync.outbox import Outbox, SyncProgress
-from fieldkit.sync.outbox_store import DELIVERED, POSTING, OutboxStore
+from fieldkit.sync.outbox import Outbox, SyncProgress, fingerprint
+from fieldkit.sync.outbox_store import DELIVERED, OutboxStore
 from fieldkit.sync.service import run_locked
 from tests.e2e.harness import logged_in, queue_dossiers, scan_pdf
 
@@ -71,13 +71,13 @@ def test_a_send_that_arrived_before_the_kit_died_is_not_duplicated(kit, portal):
     session = logged_in(kit, portal.url)
     dossier = kit.dossiers.get(uuid)
     envelope = submission(dossier, kit.citizens.get(dossier.applicant_id), kit.catalog.get(dossier.procedure_code))
-    # What a kit killed right after step 3 leaves: SENDING, the payload frozen, step "posting", and the
-    # portal holding the dossier (sent here by hand, with the files first).
+    # What a kit killed just after the portal answered leaves: SENDING, the payload frozen, and the portal
+    # holding the dossier (sent here by hand, with the files first).
     box = outbox(kit, session)
     sending, entry = dossier.moved(LocalStatus.SENDING, "tester", kit.clock.now())
     kit.dossiers.save(sending, [entry])
     store = OutboxStore(kit.db)
-    store.start(uuid, 1, "fingerprint-before", envelope, session.portal_url, kit.clock.now(), step=POSTING)
+    store.start(uuid, 1, fingerprint(dossier), envelope, session.portal_url, kit.clock.now())
     for doc in dossier.documents:
         data = kit.vault.get(doc.sha256)
         session.call(lambda t, d=doc, data=data: session.client.put_chunk(t, d.sha256, 0, data, d.size))
@@ -99,7 +99,7 @@ def test_an_edit_after_a_send_that_may_have_arrived_goes_as_a_new_revision(kit, 
         session.call(lambda t, d=doc, data=data: session.client.put_chunk(t, d.sha256, 0, data, d.size))
     session.call(lambda t: session.client.put_dossier(t, envelope))
     store = OutboxStore(kit.db)
-    store.start(uuid, 1, "content-sent-before", envelope, session.portal_url, kit.clock.now(), step=POSTING)
+    store.start(uuid, 1, fingerprint(dossier), envelope, session.portal_url, kit.clock.now())
     # The kit died; afterwards the worker took it out of the queue and changed it (revision stays 1 locally).
     service = DossierService(kit, "tester")
     service.unqueue(uuid)
@@ -277,3 +277,14 @@ def test_the_frozen_payload_is_what_goes_even_if_the_citizen_record_changed(kit,
     assert len(box.run().sent) == 1
     stored = json.loads(portal.store.db.execute("SELECT payload FROM revisions WHERE uuid = ?", [uuid]).fetchone()[0])
     assert stored["HoSo"]["SoDienThoai"] == "0912345678"
+
+
+def test_the_queue_goes_in_the_order_dossiers_were_queued(kit, portal):
+    """Queued in the same second: the audit log's order decides, not the clock's."""
+    uuids = queue_dossiers(kit, 3, small, seed=14)
+    service = DossierService(kit, "tester")
+    for uuid in (uuids[2], uuids[0]):  # taken out and queued again, without the clock moving
+        service.unqueue(uuid)
+        service.queue(uuid)
+    report = outbox(kit, logged_in(kit, portal.url)).run()
+    assert [s.uuid for s in report.sent] == [uuids[1], uuids[2], uuids[0]]
