@@ -7,8 +7,10 @@ submission failed before uploading it), so a kit killed at any instant resumes c
             goes out. From here the portal may hold this revision: a retry sends the frozen payload again
             and gets the same MaHoSo back (the server is idempotent by UUID and revision); a dossier changed
             in between goes as the next revision instead, never as other content under the same one.
-2. files    the server says how many bytes of each file it holds (one question per dossier), and what it
-            lacks goes up in chunks; a cut upload resumes there (at most the chunk in flight is sent again).
+2. files    what the server lacks goes up in chunks. When a file may have gone before (this dossier was
+            tried already, or another dossier shares the scan) the server is asked first how many bytes it
+            holds (one question per dossier), so a cut upload resumes there: at most the chunk that was in
+            flight is sent again.
 3. dossier  the frozen payload.
 4. done     SENDING -> SENT with the MaHoSo and the portal's status, and the outbox row closed, in one
             transaction.
