@@ -121,3 +121,46 @@ def run_cli(tmp_path, capsys, monkeypatch):
 
     run.data_dir = data_dir
     return run
+
+
+# -- sync: the training portal on a thread, keyrings ----------------------------------------------------------
+
+
+@pytest.fixture
+def memory_keyring():
+    """An in-memory keyring registered through keyring's own API, for the length of one test."""
+    import keyring
+
+    from tests.e2e.harness import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def start_portal(tmp_path, clock):
+    """Start the training portal on a thread (real HTTP on 127.0.0.1, the tests' clock); stopped after the test.
+
+    `start_portal(**config)` takes ServerConfig fields (faults=..., procedures=..., token_ttl=...), and
+    `clock=` for a portal that keeps another time than the tests' clock.
+    """
+    from tests.e2e.harness import LivePortal
+
+    started = []
+
+    def start(clock=clock, **config):
+        portal = LivePortal(tmp_path / f"portal-{len(started)}", clock, **config).start()
+        started.append(portal)
+        return portal
+
+    yield start
+    for portal in started:
+        portal.stop()
+
+
+@pytest.fixture
+def portal(start_portal):
+    return start_portal()

@@ -54,6 +54,14 @@ OPTIONS: dict[str, Option] = {
         # Security (issue 6): idle lock, and how long the scans of a finished dossier are kept.
         Option("lock_after_minutes", 10, "setting.lock_after_minutes", int, minimum=1, maximum=480),
         Option("retention_days", 30, "setting.retention_days", int, minimum=0, maximum=3650),
+        # Where queued dossiers go: the provincial portal, the training portal, or a team's hub.
+        Option("portal_url", "", "setting.portal_url", str),
+        # A province's own certificate authority (PEM file); empty trusts the system's authorities only.
+        Option("ca_bundle", "", "setting.ca_bundle", str),
+        Option("sync_chunk_kb", 1024, "setting.sync_chunk_kb", int, minimum=64, maximum=16384),
+        # Pieces grow to this on a link that keeps up (and never beyond what the server takes).
+        Option("sync_chunk_max_kb", 8192, "setting.sync_chunk_max_kb", int, minimum=64, maximum=65536),
+        Option("sync_watch_seconds", 30, "setting.sync_watch_seconds", int, minimum=5, maximum=3600),
     )
 }
 

@@ -14,7 +14,7 @@ import sqlcipher3
 from sqlite_utils import Database
 
 from fieldkit.core.errors import StorageError
-from fieldkit.storage.migrations import migrate
+from fieldkit.storage.migrations import Migration, migrate
 
 # Opens a DB-API connection (sqlite3, or sqlcipher3's connection of the same shape).
 Connector = Callable[[str], sqlite3.Connection]
@@ -56,7 +56,8 @@ def is_plain_sqlite(path: Path) -> bool:
         return False
 
 
-def open_database(path: Path, connect: Connector = plain_connect) -> Database:
+def open_database(path: Path, connect: Connector = plain_connect, steps: list[Migration] | None = None) -> Database:
+    """`steps`: another schema's migrations (the sync server's store); the kit's own by default."""
     try:
         conn = connect(str(path))
         db = Database(conn)
@@ -69,7 +70,7 @@ def open_database(path: Path, connect: Connector = plain_connect) -> Database:
         # Deleted rows (a purge) are overwritten, not left in free pages; sorts and temp tables stay in memory.
         db.execute("PRAGMA secure_delete=ON")
         db.execute("PRAGMA temp_store=MEMORY")
-        migrate(db)
+        migrate(db, steps)
     except DATABASE_ERRORS as exc:
         raise StorageError("error.database", path=str(path), reason=str(exc)) from exc
     return db

@@ -12,6 +12,8 @@ from sqlite_utils import Database
 
 from fieldkit.core.audit_chain import GENESIS, entry_hash
 
+Migration = Callable[[Database], None]
+
 
 def _m001_initial(db: Database) -> None:
     """Citizens, dossiers with their documents, the audit log and settings."""
@@ -127,7 +129,32 @@ def _m002_security(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[Database], None]] = [_m001_initial, _m002_security]
+def _m003_outbox(db: Database) -> None:
+    """The outbox's record of each send (the exact payload frozen for a revision, and how far it got) and
+    each portal's cursor of status changes."""
+    db.execute(
+        """CREATE TABLE outbox (
+            dossier_uuid TEXT PRIMARY KEY REFERENCES dossiers(uuid) ON DELETE CASCADE,
+            revision INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '',
+            step TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT NOT NULL DEFAULT '',
+            portal_url TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE sync_state (
+            portal_url TEXT PRIMARY KEY,
+            changes_cursor TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_security, _m003_outbox]
 
 
 def current_version(db: Database) -> int:
@@ -137,14 +164,16 @@ def current_version(db: Database) -> int:
     return row[0] or 0
 
 
-def migrate(db: Database) -> list[int]:
+def migrate(db: Database, steps: list[Migration] | None = None) -> list[int]:
     """Apply the migrations this database has not seen; return their numbers.
+
+    `steps` is another database's own list (the sync server keeps its store with this same mechanism).
 
     BEGIN IMMEDIATE takes the write lock before reading the version, so two processes opening the same
     kit at once cannot both apply a step.
     """
     applied = []
-    for number, step in enumerate(MIGRATIONS, start=1):
+    for number, step in enumerate(MIGRATIONS if steps is None else steps, start=1):
         db.execute("BEGIN IMMEDIATE")
         try:
             db.execute(

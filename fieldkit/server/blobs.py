@@ -1,0 +1,118 @@
+"""Files the server holds, by sha256: a growing `partial/` file while chunks arrive, moved into place only
+once its hash is checked. The size of the partial file is how many bytes the server holds, so an upload cut
+at any moment resumes from what really reached the disk."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from fieldkit.core.portal_format import SHA256_PATTERN, FileState
+from fieldkit.server.errors import ApiError
+
+_SHA256 = re.compile(SHA256_PATTERN)
+_READ = 1024 * 1024
+
+
+class BlobStore:
+    """Not thread-safe by itself: the server store calls it under its lock."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._partial = root / "partial"
+        self._partial.mkdir(parents=True, exist_ok=True)
+        # The running sha256 of each partial file and how many bytes it has taken in, so the check at the end
+        # costs no second read. Lost on a restart: the file is then hashed from disk once, when it resumes.
+        self._digests: dict[str, tuple[int, Any]] = {}
+
+    def path(self, sha256: str) -> Path:
+        if not _SHA256.match(sha256):
+            raise ApiError(400, "bad_sha256", "sync.server.bad_sha256")
+        return self.root / sha256[:2] / sha256
+
+    def _partial_path(self, sha256: str) -> Path:
+        self.path(sha256)  # checks the name
+        return self._partial / sha256
+
+    def is_complete(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def state(self, sha256: str, size: int | None) -> FileState:
+        final = self.path(sha256)
+        if final.is_file():
+            held = final.stat().st_size
+            return FileState(sha256, held, held, True)
+        partial = self._partial_path(sha256)
+        held = partial.stat().st_size if partial.is_file() else 0
+        return FileState(sha256, size, held, False)
+
+    def write(self, sha256: str, offset: int, data: bytes, total: int) -> tuple[FileState, int]:
+        """Write the chunk; return the new state and how many of its bytes the server already held."""
+        current = self.state(sha256, total)
+        if current.complete:
+            return current, len(data)
+        held = current.received
+        if offset > held:
+            error = ApiError(409, "offset_gap", "sync.server.offset_gap", received=held)
+            error.details = {"received": held}
+            raise error
+        end = offset + len(data)
+        if end > total:
+            raise ApiError(400, "chunk_past_end", "sync.server.chunk_past_end")
+        fresh = data[held - offset :] if end > held else b""
+        if fresh:
+            digest = self._digest(sha256, held)
+            with self._partial_path(sha256).open("ab") as fh:
+                fh.write(fresh)
+            digest.update(fresh)
+            self._digests[sha256] = (held + len(fresh), digest)
+        duplicate = len(data) - len(fresh)
+        if held + len(fresh) < total:
+            return FileState(sha256, total, held + len(fresh), False), duplicate
+        return self._finish(sha256, total), duplicate
+
+    def _digest(self, sha256: str, held: int) -> Any:
+        """The running hash of the `held` bytes of the partial file (read from disk if not in memory)."""
+        taken, digest = self._digests.get(sha256, (-1, None))
+        if taken == held and digest is not None:
+            return digest
+        digest = hashlib.sha256()
+        if held:
+            with self._partial_path(sha256).open("rb") as fh:
+                while block := fh.read(_READ):
+                    digest.update(block)
+        return digest
+
+    def _finish(self, sha256: str, total: int) -> FileState:
+        partial = self._partial_path(sha256)
+        digest = self._digest(sha256, total)
+        self._digests.pop(sha256, None)
+        with partial.open("rb") as fh:
+            os.fsync(fh.fileno())
+        if digest.hexdigest() != sha256:
+            partial.unlink(missing_ok=True)
+            raise ApiError(422, "file_hash_mismatch", "sync.server.file_hash_mismatch")
+        final = self.path(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(partial, final)
+        if os.name == "posix":
+            fd = os.open(final.parent, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        return FileState(sha256, total, total, True)
+
+    def verify(self, sha256: str) -> bool:
+        """Re-read a held file and check it against its name."""
+        final = self.path(sha256)
+        if not final.is_file():
+            return False
+        digest = hashlib.sha256()
+        with final.open("rb") as fh:
+            while block := fh.read(_READ):
+                digest.update(block)
+        return digest.hexdigest() == sha256
