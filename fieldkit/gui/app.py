@@ -21,6 +21,7 @@ from fieldkit.gui.main_window import MainWindow
 from fieldkit.gui.tasks import TaskRunner
 from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
 from fieldkit.storage.logfile import configure_logging
+from fieldkit.sync.credentials import CredentialStore, open_credentials
 
 
 def parse_gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
@@ -47,13 +48,16 @@ def build_context(
     clock: Clock | None = None,
     synchronous: bool = False,
     camera: str = "auto",
+    credentials: CredentialStore | None = None,
 ) -> AppContext:
     """Everything the window needs. The kit is unlocked at sign-in, on the database thread, and lives there."""
     clock = clock or SystemClock()
     dialogs = dialogs or Dialogs(tr)
     catalog = load_catalog(catalog_files(resource_path("catalog"), data_dir / "catalog"))
     runner = TaskRunner(on_error=lambda e: dialogs.error(None, e), synchronous=synchronous)
-    return AppContext(tr, runner, dialogs, catalog, data_dir, clock, camera)
+    return AppContext(
+        tr, runner, dialogs, catalog, data_dir, clock, camera, credentials=credentials or open_credentials()
+    )
 
 
 def make_application() -> QApplication:

@@ -12,6 +12,7 @@ from fieldkit.core.roles import Actor
 from fieldkit.core.session import Session
 from fieldkit.gui.dialogs import Dialogs
 from fieldkit.gui.tasks import TaskRunner
+from fieldkit.sync.credentials import CredentialStore
 
 
 @dataclass
@@ -23,6 +24,8 @@ class AppContext:
     data_dir: Path
     clock: Clock
     camera: str = "auto"
+    # Where the portal login is kept: the OS keyring, or this process's memory on a box without one.
+    credentials: CredentialStore | None = None
     # Who is signed in; None until the kit is unlocked.
     session: Session | None = None
 

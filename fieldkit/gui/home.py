@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QProgressBar,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -20,6 +21,7 @@ from fieldkit.core.dates import local_date
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.queue_model import QueueFilter, QueueModel, SummaryRole
+from fieldkit.gui.sync_controller import SyncController
 from fieldkit.gui.widgets import big_button
 from fieldkit.storage.summaries import DossierSummary, count_summaries, list_summaries
 
@@ -39,6 +41,18 @@ class HomePage(QWidget):
         self.counts = QLabel(self)
         self.counts.setStyleSheet("font-size: 13pt;")
         self.connectivity = QLabel(self)
+        self.send_button = big_button(tr("ui.sync.send_now"), self)
+        self.send_button.setEnabled(False)
+        self.progress = QProgressBar(self)
+        self.progress.setMinimumHeight(28)
+        self.progress.hide()
+        self.sync_note = QLabel(self)
+        self.sync_note.setWordWrap(True)
+        self.sync_note.hide()
+        self._progress_timer = QTimer(self, interval=250)
+        self._progress_timer.timeout.connect(self._show_progress)
+        self.sync: SyncController | None = None
+        self._shown_done = 0
         self.new_button = big_button(tr("ui.home.new"), self, primary=True)
         self.new_button.clicked.connect(self.new_dossier_requested)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_dossier_requested.emit)
@@ -73,6 +87,7 @@ class HomePage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.counts, 1)
         top.addWidget(self.connectivity)
+        top.addWidget(self.send_button)
         top.addWidget(self.new_button)
         filters = QHBoxLayout()
         filters.addWidget(QLabel(tr("ui.home.filter"), self))
@@ -80,10 +95,69 @@ class HomePage(QWidget):
         filters.addWidget(self.search, 1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.sync_note)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         self._show([])
+
+    # -- sending --------------------------------------------------------------------------------------------
+
+    def attach_sync(self, sync: SyncController) -> None:
+        self.sync = sync
+        self.send_button.clicked.connect(self._send_now)
+        sync.connectivity_changed.connect(self._show_connectivity)
+        sync.sending_changed.connect(self._show_sending)
+        sync.report_ready.connect(self._show_report)
+        self._show_connectivity(sync.connectivity)
+
+    def _send_now(self) -> None:
+        self.sync_note.hide()
+        self.sync.send_now()
+
+    def _show_connectivity(self, state: str) -> None:
+        """A light with words: colour alone is not enough to tell online from offline."""
+        colour = {"checking": "#4d4d4d", "online": "#1b6e3a", "offline": "#4d4d4d", "no_portal": "#8a4b00"}[state]
+        self.connectivity.setText(f"● {self.ctx.tr(f'ui.sync.state.{state}')}")
+        self.connectivity.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        self.send_button.setEnabled(state == "online")
+
+    def _show_sending(self, sending: bool) -> None:
+        self.progress.setVisible(sending)
+        self.send_button.setEnabled(not sending and self.sync is not None and self.sync.connectivity == "online")
+        if sending:
+            self._shown_done = 0
+            self.progress.setValue(0)
+            self._progress_timer.start()
+        else:
+            self._progress_timer.stop()
+        self.refresh()
+
+    def _show_progress(self) -> None:
+        progress = self.sync.progress if self.sync else None
+        if progress is None:
+            return
+        self.progress.setMaximum(max(1, progress.bytes_total))
+        self.progress.setValue(min(progress.bytes_done, progress.bytes_total))
+        self.progress.setFormat(
+            self.ctx.tr("ui.sync.progress", done=progress.dossiers_done, total=progress.dossiers_total)
+        )
+        if progress.dossiers_done != self._shown_done:  # the queue updates as each dossier lands
+            self._shown_done = progress.dossiers_done
+            self.refresh()
+
+    def _show_report(self, report) -> None:
+        tr = self.ctx.tr
+        lines = [
+            tr("ui.sync.report", sent=len(report.sent), attention=len(report.set_aside), remaining=report.remaining)
+        ]
+        lines += [f"⚠ {item.reason}" for item in report.set_aside]
+        if report.stopped is not None:
+            lines.append(tr.describe(report.stopped))
+        self.sync_note.setText("\n".join(lines))
+        self.sync_note.setVisible(bool(report.sent or report.set_aside or report.stopped or report.statuses))
+        self.refresh()
 
     def refresh(self) -> None:
         self.ctx.runner.db(lambda kit: list_summaries(kit.db)).success(self._show).run()

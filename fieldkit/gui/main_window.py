@@ -11,6 +11,7 @@ from fieldkit.gui.detail import DetailPage
 from fieldkit.gui.home import HomePage
 from fieldkit.gui.login import LoginPage
 from fieldkit.gui.settings_page import SettingsPage
+from fieldkit.gui.sync_controller import SyncController
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.citizen_step import citizen_as_text
 from fieldkit.gui.wizard.draft import WizardDraft
@@ -66,6 +67,11 @@ class MainWindow(QMainWindow):
         self.settings.closed.connect(self.show_home)
         self.settings.saved.connect(self._apply_settings)
         self.login.signed_in.connect(self._signed_in)
+        self.sync = SyncController(ctx)
+        self.home.attach_sync(self.sync)
+        self.sync.problem.connect(self._sync_problem)
+        self.settings.portal_login_done.connect(self.sync.send_now)
+        self.settings.saved.connect(lambda _values: self.sync.send_now())
 
         # Idle lock: any key or click counts as activity; a timer checks the session.
         self.activity = _ActivityWatcher(self._touch)
@@ -99,6 +105,8 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self._before_lock)  # back where the work was, nothing lost
         else:
             self.ctx.runner.db(lambda kit: kit.settings.all()).success(self._apply_settings).run()
+            # Sending starts once someone has signed in, with its own connection to the kit.
+            self.ctx.runner.db(lambda kit: kit.data_key).success(self.sync.start).run()
             self.show_home()
 
     _before_lock: QWidget | None = None
@@ -164,8 +172,15 @@ class MainWindow(QMainWindow):
         self.place = Place(PlaceKind(values["place_kind"]), values["village"])
         self.ctx.camera = values["camera"]
 
+    def _sync_problem(self, error: BaseException) -> None:
+        """A login to renew, an address to fix: said on the home screen, where "Send now" is."""
+        self.home.sync_note.setText(self.ctx.tr.describe(error))
+        self.home.sync_note.show()
+
     def closeEvent(self, event) -> None:
-        """Closing is safe at any moment: queued database work finishes, the kit closes cleanly."""
+        """Closing is safe at any moment, even mid-sync: the outbox stops at its next step (what was on the
+        wire is resumed next time), queued database work finishes, the kit closes cleanly."""
+        self.sync.stop()
         self.idle_timer.stop()
         QApplication.instance().removeEventFilter(self.activity)
         self.ctx.runner.shutdown()
