@@ -14,6 +14,7 @@ from fieldkit.core.dates import VIETNAM_TZ
 from fieldkit.core.workflow import EDITABLE, LocalStatus
 from fieldkit.gui.badges import local_badge, portal_badge
 from fieldkit.gui.context import AppContext
+from fieldkit.gui.receipt import ReceiptDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.review_step import review_html
 from fieldkit.storage.dossier_service import DossierService
@@ -43,13 +44,15 @@ class DetailPage(QWidget):
         self.queue_button = big_button(tr("ui.wizard.queue"), self, primary=True)
         self.unqueue_button = big_button(tr("ui.detail.unqueue"), self)
         self.open_button = big_button(tr("ui.detail.open_document"), self)
+        self.receipt_button = big_button(tr("ui.detail.receipt"), self)
+        self.receipt_button.clicked.connect(self.show_receipt)
         self.back_button.clicked.connect(self.closed)
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.uuid))
         self.queue_button.clicked.connect(lambda: self._act("queue"))
         self.unqueue_button.clicked.connect(lambda: self._act("unqueue"))
         self.open_button.clicked.connect(lambda: self._open_document(self.documents.currentItem()))
         buttons = QHBoxLayout()
-        for button in (self.back_button, self.edit_button, self.unqueue_button, self.queue_button):
+        for button in (self.back_button, self.receipt_button, self.edit_button, self.unqueue_button, self.queue_button):
             buttons.addWidget(button)
         buttons.insertStretch(1, 1)
         side = QVBoxLayout()
@@ -90,6 +93,7 @@ class DetailPage(QWidget):
 
     def _show(self, loaded) -> None:
         dossier, procedure, citizen, problems, entries = loaded
+        self._loaded = loaded
         tr = self.ctx.tr
         self.dossier = dossier
         text, colour = local_badge(dossier.status, tr)
@@ -121,6 +125,10 @@ class DetailPage(QWidget):
         self.queue_button.setEnabled(dossier.status in (LocalStatus.DRAFT, LocalStatus.READY))
         self.unqueue_button.setEnabled(dossier.status is LocalStatus.QUEUED)
         self.open_button.setEnabled(bool(dossier.documents))
+
+    def show_receipt(self) -> None:
+        self.receipt = ReceiptDialog(self.ctx, self._loaded[:3], self)
+        self.receipt.open()
 
     def _act(self, action: str) -> None:
         uuid, actor = self.uuid, self.ctx.actor

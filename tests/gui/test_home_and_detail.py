@@ -1,8 +1,16 @@
+import io
+
+import numpy as np
+from PIL import Image
+from pypdf import PdfReader
+
 from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.core.i18n import Translator
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.main_window import MainWindow
 from fieldkit.gui.queue_model import QueueFilter, QueueModel
+from fieldkit.qr import QrReader
+from fieldkit.qr.receipt import parse_receipt
 from fieldkit.storage.citizen_service import CitizenService
 from fieldkit.storage.dossier_service import DossierService
 from fieldkit.storage.security import unlock_kit
@@ -100,3 +108,27 @@ def test_the_task_runner_works_off_the_gui_thread(qtbot, make_ctx):
     ctx.runner.background(lambda: 1 / 0).failure(failures.append).run()
     qtbot.waitUntil(lambda: bool(failures), timeout=5000)
     assert isinstance(failures[0], ZeroDivisionError)
+
+
+def test_the_receipt_pdf_carries_a_qr_code_that_finds_the_dossier(qtbot, ctx, tmp_path):
+    _, queued = fill(ctx)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window)
+    window.open_dossier(queued)
+    window.detail.show_receipt()
+    dialog = window.detail.receipt
+    assert "Nguyễn Văn An" in dialog.document.toPlainText()
+    path = dialog.save_pdf(str(tmp_path / "bien-nhan.pdf"))
+    reader = PdfReader(path)
+    [page] = reader.pages
+    width_mm = float(page.mediabox.width) / 72 * 25.4
+    assert 145 < width_mm < 151  # A5
+    images = [np.array(Image.open(io.BytesIO(image.data)).convert("L")) for image in page.images]
+    texts = [code.text for image in images for code in QrReader.create().read(image, exhaustive=True)]
+    refs = [parse_receipt(text) for text in texts]
+    assert any(ref and ref.dossier_uuid == queued for ref in refs)
+    with opened(ctx) as kit:
+        assert "receipt_saved" in [e.action for e in kit.dossiers.audit.for_dossier(queued)]
+    dialog.accept()
