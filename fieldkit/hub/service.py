@@ -1,0 +1,96 @@
+"""Putting the hub together: its server configuration, the collector that moves each dossier into the
+supervisor's kit as it arrives, and forwarding (approved dossiers to the portal, the portal's answers back)."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from fieldkit.core.catalog import base_code
+from fieldkit.core.clock import Clock
+from fieldkit.core.intake import HUB_UNIT_CODE
+from fieldkit.hub.collect import collect
+from fieldkit.hub.relay import relay_statuses
+from fieldkit.hub.store import Hub
+from fieldkit.server.config import ServerConfig
+from fieldkit.storage.kit import Kit
+from fieldkit.storage.security import open_with_key
+from fieldkit.sync.outbox import Outbox, SyncReport
+from fieldkit.sync.service import run_locked
+
+log = logging.getLogger(__name__)
+
+# Kits log in with a password their kit keeps; a long token spares them the login on every sync.
+KIT_TOKEN_TTL = timedelta(days=30)
+
+
+def hub_config(kit: Kit, lang: str, **overrides) -> ServerConfig:
+    """The sync server's configuration as a hub: procedures of the supervisor's catalog, the hub's unit code."""
+    procedures = frozenset(filter(None, (base_code(p.code) for p in kit.catalog)))
+    options = {
+        "unit_code": HUB_UNIT_CODE,
+        "title": "FieldKit hub",
+        "token_ttl": KIT_TOKEN_TTL,
+        "procedures": procedures,
+        "lang": lang,
+        "clock": kit.clock,
+        **overrides,
+    }
+    return ServerConfig(**options)
+
+
+class Collector:
+    """A thread with its own connection to the supervisor's kit (a connection belongs to its thread), told of
+    each revision the hub takes, moving it into the kit at once: the scans do not wait at the hub."""
+
+    def __init__(self, data_dir: Path, data_key: bytes, hub: Hub, clock: Clock | None = None) -> None:
+        self.data_dir, self.data_key, self.hub, self.clock = data_dir, data_key, hub, clock
+        self._arrived: queue.Queue[tuple[str, int] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="hub-collector", daemon=True)
+        self.collected = 0
+
+    def start(self) -> Collector:
+        self._thread.start()
+        return self
+
+    def notify(self, uuid: str, revision: int) -> None:
+        self._arrived.put((uuid, revision))
+
+    def stop(self) -> None:
+        self._arrived.put(None)
+        self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        kit = open_with_key(self.data_dir, self.data_key, self.clock)
+        try:
+            while (item := self._arrived.get()) is not None:
+                wanted = {item}
+                while not self._arrived.empty():
+                    more = self._arrived.get()
+                    if more is None:
+                        self._arrived.put(None)  # stop after this batch
+                        break
+                    wanted.add(more)
+                try:
+                    self.collected += len(collect(kit, self.hub, "hub", only=wanted))
+                except Exception as error:  # the dossier stays at the hub; the review queue collects it later
+                    log.error("collecting failed: %s", type(error).__name__)
+        finally:
+            kit.close()
+
+
+@dataclass(frozen=True)
+class Forwarded:
+    sync: SyncReport
+    relayed: int
+
+
+def forward(kit: Kit, outbox: Outbox, hub: Hub) -> Forwarded:
+    """Send the approved dossiers to the portal (the supervisor's outbox: exactly once), then tell the team
+    kits what the portal answered."""
+    report = run_locked(kit, outbox)
+    return Forwarded(report, relay_statuses(kit, hub))
