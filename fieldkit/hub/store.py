@@ -108,6 +108,9 @@ class HubStore(ServerStore):
             db.execute("UPDATE users SET password_hash = ? WHERE name = ?", [NO_PASSWORD, account])
             db.execute("DELETE FROM tokens WHERE username = ?", [account])
 
+    def has_account(self, account: str) -> bool:
+        return self._one("SELECT 1 FROM users WHERE name = ?", [account]) is not None
+
     def owner(self, account: str) -> User:
         return User(account, "worker")
 

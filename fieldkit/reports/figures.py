@@ -200,7 +200,7 @@ def _rows(kit: Kit) -> list[_Row]:
         ).fetchall()
     }
     rows = [
-        _Row(*row[:6], row[6] or row[7], from_iso(row[8]), from_iso(row[9]), row[10])
+        _Row(*row[:7], row[7] or row[8], from_iso(row[9]), from_iso(row[10]), row[11])
         for row in kit.db.execute(
             "SELECT uuid, procedure_code, assisted_by, village, status, portal_code, portal_status, portal_note, "
             "attention_reason, created_at, updated_at, applicant_id FROM dossiers"
