@@ -77,7 +77,7 @@ class ReviewStore:
             where = f"WHERE state IN ({', '.join('?' for _ in states)})"
             params = list(states)
         rows = self.db.execute(
-            f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews {where} ORDER BY received_at, uuid, revision", params
+            f"SELECT {', '.join(_REVIEW_COLUMNS)} FROM reviews {where} ORDER BY received_at, rowid", params
         ).fetchall()
         return [_review(row) for row in rows]
 

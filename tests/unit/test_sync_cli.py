@@ -146,7 +146,15 @@ def test_the_kit_and_the_portal_passwords_from_one_script(run_cli, live, memory_
 
     monkeypatch.delenv("FIELDKIT_PASSWORD_FILE")
     code, out, err = run_cli(
-        "--user", ADMIN, "--password-stdin", "login", "--portal", live.url, "--user", USER, "--password-stdin",
+        "--user",
+        ADMIN,
+        "--password-stdin",
+        "login",
+        "--portal",
+        live.url,
+        "--user",
+        USER,
+        "--password-stdin",
         stdin=f"{ADMIN_PASSWORD}\n{PASSWORD}\n",
     )
     assert code == 0, err
