@@ -121,7 +121,7 @@ class HubStore(ServerStore):
             rows = self.db.execute(
                 "SELECT d.uuid, d.revision, d.owner, r.content_sha256, r.payload, d.ma_ho_so, r.received_at "
                 "FROM dossiers d JOIN revisions r ON r.uuid = d.uuid AND r.revision = d.revision "
-                "ORDER BY r.received_at, d.uuid"
+                "ORDER BY r.received_at, r.rowid"
             ).fetchall()
         return [
             HeldRevision(uuid, revision, owner, sha, json.loads(payload), code, from_iso(at))

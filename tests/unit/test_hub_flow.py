@@ -85,7 +85,7 @@ def lan_id(kit):
 
 
 def test_only_enrolled_kits_can_send_and_a_code_works_once(office, lan, tmp_path, clock):
-    kit, hub = office
+    _kit, hub = office
     stranger = PortalSession(PortalClient(hub.url, clock=clock), SessionCredentials(), clock)
     with pytest.raises(AuthRequired):
         stranger.login(account_of("not-enrolled-kit"), "any-password-at-all")
@@ -95,7 +95,7 @@ def test_only_enrolled_kits_can_send_and_a_code_works_once(office, lan, tmp_path
     link = enrol_with_hub(lan, "lan", hub.url, offer.code, "Lan")
     other = member_kit(tmp_path / "minh", "minh", clock)
     try:
-        with pytest.raises(UserError, match="pairing_used|pairing_refused"):
+        with pytest.raises(UserError, match=r"pairing_used|pairing_refused"):
             enrol_with_hub(other, "minh", hub.url, offer.code, "Minh")
     finally:
         other.close()
