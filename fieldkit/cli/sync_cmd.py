@@ -14,8 +14,8 @@ from fieldkit.core.i18n import Translator
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.sync.credentials import open_credentials
 from fieldkit.sync.errors import NetworkError
-from fieldkit.sync.outbox import Outbox, SyncProgress, SyncReport
-from fieldkit.sync.service import chunk_size, portal_client, portal_url, run_locked
+from fieldkit.sync.outbox import DEFAULT_MAX_CHUNK, Outbox, SyncProgress, SyncReport
+from fieldkit.sync.service import chunk_sizes, portal_client, portal_url, run_locked
 from fieldkit.sync.session import PortalSession
 from fieldkit.sync.watch import Watcher, reachable
 
@@ -56,25 +56,30 @@ def run_sync(ctx: CliContext) -> int:
         session.login(user, read_password(ctx, ctx.args.password_stdin, user))
     elif not credentials.persistent:
         raise UserError("error.sync.headless_login")
-    outbox = Outbox(
+    if ctx.args.watch:
+        return _watch(ctx, kit, client, _outbox(ctx, kit, session, DEFAULT_MAX_CHUNK))
+    try:
+        health = client.health()
+    except NetworkError as error:
+        _print_unreachable(ctx, kit, error)
+        return 1
+    _warn_skew(ctx, health.server_time, kit.clock.now())
+    report = run_locked(kit, _outbox(ctx, kit, session, health.max_chunk_bytes))
+    _print_report(ctx, report)
+    return _exit_code(report)
+
+
+def _outbox(ctx: CliContext, kit, session: PortalSession, server_limit: int) -> Outbox:
+    first, largest = chunk_sizes(kit, server_limit)
+    return Outbox(
         kit,
         session,
         actor=ctx.actor,
         tr=ctx.tr,
-        chunk_size=chunk_size(kit),
+        chunk_size=first,
+        max_chunk=largest,
         progress=_progress_printer(ctx) if sys.stderr.isatty() and not ctx.args.json else None,
     )
-    if ctx.args.watch:
-        return _watch(ctx, kit, client, outbox)
-    try:
-        server_time = client.health()
-    except NetworkError as error:
-        _print_unreachable(ctx, kit, error)
-        return 1
-    _warn_skew(ctx, server_time, kit.clock.now())
-    report = run_locked(kit, outbox)
-    _print_report(ctx, report)
-    return _exit_code(report)
 
 
 def _watch(ctx: CliContext, kit, client, outbox: Outbox) -> int:

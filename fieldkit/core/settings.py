@@ -59,6 +59,8 @@ OPTIONS: dict[str, Option] = {
         # A province's own certificate authority (PEM file); empty trusts the system's authorities only.
         Option("ca_bundle", "", "setting.ca_bundle", str),
         Option("sync_chunk_kb", 1024, "setting.sync_chunk_kb", int, minimum=64, maximum=16384),
+        # Pieces grow to this on a link that keeps up (and never beyond what the server takes).
+        Option("sync_chunk_max_kb", 8192, "setting.sync_chunk_max_kb", int, minimum=64, maximum=65536),
         Option("sync_watch_seconds", 30, "setting.sync_watch_seconds", int, minimum=5, maximum=3600),
     )
 }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote
@@ -49,6 +50,12 @@ _READ_BLOCK = 64 * 1024
 _BAD_ADDRESS = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
 
 
+@dataclass(frozen=True)
+class Health:
+    server_time: datetime  # to warn about a kit whose clock is off
+    max_chunk_bytes: int
+
+
 class PortalClient:
     def __init__(
         self,
@@ -71,13 +78,16 @@ class PortalClient:
 
     # -- calls ----------------------------------------------------------------------------------------
 
-    def health(self) -> datetime:
-        """The server's clock if it is a reachable sync server; raises otherwise."""
+    def health(self) -> Health:
+        """The server's clock and limits if it is a reachable sync server; raises otherwise."""
         body = self._call("GET", "/v1/health")
+        limit = body.get("max_chunk_bytes")
         if body.get("status") != "ok" or not isinstance(body.get("time"), str):
             raise BadResponse()
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise BadResponse()
         try:
-            return from_portal(body["time"])
+            return Health(from_portal(body["time"]), limit)
         except ValueError:
             raise BadResponse() from None
 

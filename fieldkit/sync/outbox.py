@@ -24,7 +24,10 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
+from collections import deque
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple, TypeVar
 
@@ -43,6 +46,7 @@ from fieldkit.core.portal_format import (
 from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.storage.kit import Kit
 from fieldkit.sync.backoff import RetryPolicy
+from fieldkit.sync.chunks import SMALLEST, ChunkSize, MiB
 from fieldkit.sync.errors import BadResponse, Cancelled, NetworkError, NotAPortal, PortalRefused, ServerBusy
 from fieldkit.sync.outbox_store import CONFLICT, DELIVERED, MAY_HAVE_ARRIVED, REFUSED, SENDING, OutboxStore
 from fieldkit.sync.session import PortalSession
@@ -50,7 +54,10 @@ from fieldkit.sync.session import PortalSession
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-DEFAULT_CHUNK = 1024 * 1024
+DEFAULT_CHUNK = MiB
+# Dossiers on the wire at once: two keep the link busy while the portal files one and the kit records another.
+DEFAULT_LANES = 2
+DEFAULT_MAX_CHUNK = 8 * MiB  # the sync server's default limit; `fieldkit sync` asks the server for its own
 
 
 @dataclass
@@ -106,6 +113,22 @@ class SyncReport:
         return self.stopped is None and not self.cancelled
 
 
+class _Flight(NamedTuple):
+    """A dossier on the wire: what is being sent, and the worker's future answer."""
+
+    sending: Dossier
+    envelope: dict[str, Any]
+    future: Future[Receipt]
+
+
+def _arrived(flight: _Flight) -> _Delivered | None:
+    """The flight's receipt if it got one (a run stopped meanwhile still records it), else None."""
+    try:
+        return _Delivered(flight.sending, flight.future.result())
+    except BaseException:  # the run is stopping anyway; the dossier goes back to the queue
+        return None
+
+
 class _Delivered(NamedTuple):
     """The portal's receipt for a dossier, not yet recorded on the kit."""
 
@@ -147,10 +170,12 @@ class Outbox:
         tr: Translator | None = None,
         policy: RetryPolicy | None = None,
         chunk_size: int = DEFAULT_CHUNK,
+        max_chunk: int = DEFAULT_MAX_CHUNK,
         rng: random.Random | None = None,
         sleep: Callable[[float], None] | None = None,
         progress: Callable[[SyncProgress], None] | None = None,
         cancel: threading.Event | None = None,
+        lanes: int = DEFAULT_LANES,
     ) -> None:
         self.kit = kit
         self.session = session
@@ -158,14 +183,18 @@ class Outbox:
         self.actor = actor
         self.tr = tr or Translator(kit.settings.get("language"))
         self.policy = policy or RetryPolicy()
-        self.chunk_size = chunk_size
+        self.chunks = ChunkSize(chunk_size, max_chunk)
+        self.lanes = max(1, lanes)
         self.rng = rng or random.Random()
         self.cancel = cancel or threading.Event()
-        self._sleep_for = sleep or self.cancel.wait
+        # Set when a run stops with a dossier on the wire, so the worker stops too (the user's flag stays theirs).
+        self._abort = threading.Event()
+        self._sleep_for = sleep or self._wait
         self._on_progress = progress
         self.store = OutboxStore(kit.db)
         self.progress = SyncProgress()
         self._held: dict[str, int] = {}
+        self._tally = threading.Lock()  # the lanes add to the same counts
 
     # -- the run --------------------------------------------------------------------------------------
 
@@ -184,31 +213,33 @@ class Outbox:
         return len(stuck)
 
     def run(self) -> SyncReport:
-        """Send what is queued, then bring back status changes. Call it holding the kit's SyncLock."""
+        """Send what is queued, then bring back status changes. Call it holding the kit's SyncLock.
+
+        Dossiers go on the wire `lanes` at a time (worker threads: network and vault reads only) and land in
+        the order they were queued; meanwhile this thread prepares the next and records those landed (the
+        database stays on the thread that owns it). At most `lanes` dossiers are SENDING at any instant.
+        """
+        self._abort.clear()
         report = SyncReport(recovered=self.recover())
         queue = self.pending()
         self.progress = SyncProgress(
             dossiers_total=len(queue), bytes_total=sum(d.size for q in queue for d in _unique_files(q))
         )
         self._notify()
-        # A delivered dossier's record joins the next one's start in one commit (one fsync, not two): nothing
-        # goes on the wire between them, so a kill in that window only re-sends the dossier, which the portal
-        # answers with the same MaHoSo.
-        delivered: _Delivered | None = None
+        wire = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-sync")
+        flights: deque[_Flight] = deque()
         try:
             for dossier in queue:
                 self._check_cancel()
-                with self.kit.db.atomic():
-                    sent = self._record(delivered)
-                    prepared = self._begin(dossier, report)
-                delivered = None
-                self._count(sent, report)
+                prepared = self._begin(dossier, report)  # while earlier dossiers are on the wire
                 if prepared is not None:
-                    delivered = self._transfer(*prepared, report)
-                    if delivered is None:
-                        self._count(None, report)  # set aside: done with, all the same
-            self._count(self._record(delivered), report)
-            delivered = None
+                    flights.append(_Flight(*prepared, wire.submit(self._wire, *prepared, report)))
+                while len(flights) >= self.lanes:  # oldest first: land it before starting more
+                    self._count(self._record(self._land(flights[0], report)), report)
+                    flights.popleft()
+            while flights:
+                self._count(self._record(self._land(flights[0], report)), report)
+                flights.popleft()
             self.pull_changes(report)
         except Cancelled:
             report.cancelled = True
@@ -216,8 +247,12 @@ class Outbox:
             report.stopped = error
             log.info("sync stopped: %s", type(error).__name__)
         finally:
-            if delivered is not None:  # stopped right after a delivery: its record goes alone
-                self._count(self._record(delivered), report)
+            if flights:  # stopped (or interrupted) with dossiers on the wire: record those that arrived
+                self._abort.set()
+                for flight in flights:
+                    self._count(self._record(_arrived(flight)), report)
+            wire.shutdown(wait=True)
+            self._put_back(report)
             report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
         return report
 
@@ -226,6 +261,12 @@ class Outbox:
             report.sent.append(sent)
         self.progress.dossiers_done = len(report.sent) + len(report.set_aside)
         self._notify()
+
+    def _put_back(self, report: SyncReport) -> None:
+        """Dossiers prepared or on the wire when the run stopped go back to the queue: nothing is lost."""
+        for dossier in self.kit.dossiers.list(status=LocalStatus.SENDING):
+            moved, entry = dossier.moved(LocalStatus.QUEUED, self.actor, self._now(), "interrupted")
+            self.kit.dossiers.save(moved, [entry])
 
     # -- one dossier ----------------------------------------------------------------------------------
 
@@ -238,29 +279,33 @@ class Outbox:
             self._set_aside(queued, aside, report)
             return None
 
-    def _transfer(self, sending: Dossier, envelope: dict[str, Any], report: SyncReport) -> _Delivered | None:
-        """Files, then the dossier; None when the portal refused it (set aside, the queue goes on)."""
+    def _wire(self, sending: Dossier, envelope: dict[str, Any], report: SyncReport) -> Receipt:
+        """On the worker thread: what the server lacks of the files, then the dossier. No database here."""
+        refs = files_of(envelope)
+        held = self._retrying(lambda token: self.client.files_state(token, [r.sha256 for r in refs]))
+        for ref, state in zip(refs, held, strict=True):
+            self._upload(sending, ref, report, state)
+        return self._deliver(sending, envelope, report)
+
+    def _land(self, flight: _Flight, report: SyncReport) -> _Delivered | None:
+        """The outcome of a dossier's flight: delivered, set aside (the queue goes on), or a stop (raised)."""
+        sending = flight.sending
         try:
-            refs = files_of(envelope)
-            held = self._retrying(lambda token: self.client.files_state(token, [r.sha256 for r in refs]))
-            for ref, state in zip(refs, held, strict=True):
-                self._upload(sending, ref, report, state)
-            receipt = self._deliver(sending, envelope, report)
+            return _Delivered(sending, flight.future.result())
         except _SetAside as aside:
             self._set_aside(sending, aside, report)
             return None
         except PortalRefused as refusal:
             if refusal.code not in DOSSIER_REFUSALS:
-                self._requeue(sending, refusal)
+                self._note_error(sending, refusal)
                 raise NotAPortal("error.sync.protocol", code=refusal.code) from refusal
             step = CONFLICT if refusal.code == "revision_conflict" else REFUSED
             reason = refusal.text or self.tr("sync.refused", code=refusal.code)
             self._set_aside(sending, _SetAside(refusal.code, reason, step), report)
             return None
         except BaseException as error:
-            self._requeue(sending, error)
+            self._note_error(sending, error)
             raise
-        return _Delivered(sending, receipt)
 
     def _prepare(self, queued: Dossier) -> tuple[Dossier, dict[str, Any]] | None:
         """QUEUED -> SENDING with the payload frozen for this revision, in one transaction."""
@@ -326,7 +371,8 @@ class Outbox:
                 if state is None:
                     state = self.session.call(lambda token: self.client.file_state(token, ref.sha256))
                 if first_look:
-                    report.bytes_needed += 0 if state.complete else ref.size - state.received
+                    with self._tally:
+                        report.bytes_needed += 0 if state.complete else ref.size - state.received
                     first_look = False
                 self._held_bytes(ref, ref.size if state.complete else state.received)
                 if state.complete:
@@ -334,21 +380,28 @@ class Outbox:
                 if data is None:
                     data = self._file_bytes(sending, ref)
                 start = state.received
-                chunk = data[start : start + self.chunk_size]
-                report.bytes_sent += len(chunk)
+                chunk = data[start : start + self.chunks.size]
+                with self._tally:
+                    report.bytes_sent += len(chunk)
+                began = time.monotonic()
                 state = self.session.call(
                     lambda token, start=start, chunk=chunk: self.client.put_chunk(
                         token, ref.sha256, start, chunk, ref.size
                     )
                 )
+                self.chunks.sent(time.monotonic() - began)
                 self._held_bytes(ref, state.received)
                 failures = 0  # progress: the next failure starts the backoff afresh
             except NetworkError as error:
                 failures += 1
+                self.chunks.failed()
                 self._pause(error, failures)
                 state = None  # ask again: the chunk may have arrived even if its answer did not
             except PortalRefused as refusal:
-                if refusal.code == "offset_gap" and failures < self.policy.attempts:
+                if refusal.code == "request_too_large" and self.chunks.size > SMALLEST:
+                    self.chunks.too_large()
+                    state = None
+                elif refusal.code == "offset_gap" and failures < self.policy.attempts:
                     failures += 1
                     state = None
                 elif refusal.code == "file_hash_mismatch" and restarts < 2:
@@ -416,16 +469,10 @@ class Outbox:
         report.set_aside.append(SetAside(moved.uuid, aside.code, aside.reason))
         log.info("dossier %s set aside: %s", moved.uuid, aside.code)
 
-    def _requeue(self, sending: Dossier, error: BaseException) -> None:
-        """Interrupted (network, login, cancel): back in the queue, nothing lost."""
-        now = self._now()
-        current = self.kit.dossiers.get(sending.uuid)
-        if current.status is not LocalStatus.SENDING:
-            return
-        moved, entry = current.moved(LocalStatus.QUEUED, self.actor, now, "interrupted")
+    def _note_error(self, sending: Dossier, error: BaseException) -> None:
+        """Why the dossier's last try stopped (its type only); `_put_back` returns it to the queue."""
         with self.kit.db.atomic():
-            self.kit.dossiers.save(moved, [entry])
-            self.store.note_error(moved.uuid, type(error).__name__, now)
+            self.store.note_error(sending.uuid, type(error).__name__, self._now())
 
     # -- status changes -------------------------------------------------------------------------------
 
@@ -488,12 +535,22 @@ class Outbox:
         self._check_cancel()
 
     def _check_cancel(self) -> None:
-        if self.cancel.is_set():
+        if self.cancel.is_set() or self._abort.is_set():
             raise Cancelled()
 
+    def _wait(self, seconds: float) -> None:
+        """Sleep, waking early when the user cancels or the run stops."""
+        deadline = time.monotonic() + seconds
+        while not (self.cancel.is_set() or self._abort.is_set()):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.cancel.wait(min(left, 0.2))
+
     def _held_bytes(self, ref: FileRef, held: int) -> None:
-        self._held[ref.sha256] = held
-        self.progress.bytes_done = sum(self._held.values())
+        with self._tally:
+            self._held[ref.sha256] = held
+            self.progress.bytes_done = sum(self._held.values())
         self._notify()
 
     def _notify(self) -> None:

@@ -29,8 +29,11 @@ def portal_client(kit: Kit, url: str, timeout: tuple[float, float] = (10.0, 60.0
     )
 
 
-def chunk_size(kit: Kit) -> int:
-    return int(kit.settings.get("sync_chunk_kb")) * 1024
+def chunk_sizes(kit: Kit, server_limit: int) -> tuple[int, int]:
+    """(first piece, largest piece) in bytes: the settings, within what the server takes."""
+    largest = min(int(kit.settings.get("sync_chunk_max_kb")) * 1024, server_limit)
+    first = min(int(kit.settings.get("sync_chunk_kb")) * 1024, largest)
+    return first, max(first, largest)
 
 
 def run_locked(kit: Kit, outbox: Outbox) -> SyncReport:

@@ -4,6 +4,7 @@ expires, and on a 401 renewed once (or the password asked for) before the call i
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TypeVar
@@ -33,6 +34,7 @@ class PortalSession:
         self.clock = clock
         self.ask_password = ask_password
         self.renew_before = renew_before
+        self._renewing = threading.RLock()  # the outbox's lanes share one login
 
     @property
     def portal_url(self) -> str:
@@ -50,11 +52,17 @@ class PortalSession:
 
     def call(self, operation: Callable[[str], T]) -> T:
         """Run `operation(token)`; on a 401 renew the login once and run it again."""
+        with self._renewing:
+            token = self._token()
         try:
-            return operation(self._token())
+            return operation(token)
         except AuthFailed as failure:
             log.info("portal refused the token (%s); renewing", failure.code)
-            return operation(self._relogin())
+            with self._renewing:
+                # Another lane may have renewed it meanwhile: use theirs rather than log in twice.
+                current = self.credentials.load(self.portal_url)
+                fresh = current.token if current is not None and current.token != token else self._relogin()
+            return operation(fresh)
 
     def _token(self) -> str:
         stored = self.credentials.load(self.portal_url)

@@ -16,7 +16,7 @@ from fieldkit.storage.dossier_service import DossierService
 from fieldkit.sync.backoff import RetryPolicy
 from fieldkit.sync.errors import AuthRequired, NetworkError, SyncBusy
 from fieldkit.sync.lock import SyncLock
-from fieldkit.sync.outbox import Outbox, SyncProgress, fingerprint
+from fieldkit.sync.outbox import Outbox, SyncProgress, SyncReport, fingerprint
 from fieldkit.sync.outbox_store import DELIVERED, OutboxStore
 from fieldkit.sync.service import run_locked
 from tests.e2e.harness import logged_in, queue_dossiers, scan_pdf
@@ -31,6 +31,7 @@ def small(rng):
 
 def outbox(kit, session, waits=None, **options) -> Outbox:
     sleep = (lambda seconds: waits.append(seconds)) if waits is not None else (lambda seconds: None)
+    options.setdefault("max_chunk", CHUNK)  # pieces of one size, so the counts below are exact
     return Outbox(kit, session, actor="tester", policy=FAST, chunk_size=CHUNK, sleep=sleep, **options)
 
 
@@ -154,7 +155,12 @@ def test_busy_and_failing_servers_are_waited_out(kit, start_portal):
         except NetworkError:
             continue
     report = Outbox(
-        kit, session, actor="tester", policy=replace(FAST, attempts=12), chunk_size=CHUNK, sleep=waits.append
+        kit,
+        session,
+        actor="tester",
+        policy=replace(FAST, attempts=12),
+        chunk_size=CHUNK,
+        sleep=waits.append,
     ).run()
     assert report.complete, report.stopped
     assert sorted(s.uuid for s in report.sent) == sorted(uuids)
@@ -168,11 +174,14 @@ def test_no_network_stops_the_run_and_loses_nothing(kit, portal):
     session = logged_in(kit, portal.url)
     portal.stop()
     waits: list[float] = []
-    report = outbox(kit, session, waits).run()
+    box = outbox(kit, session, waits)
+    box_lanes = box.lanes
+    report = box.run()
     assert isinstance(report.stopped, NetworkError)
     assert report.remaining == 2 and all(kit.dossiers.get(u).status is LocalStatus.QUEUED for u in uuids)
-    assert len(waits) == FAST.attempts - 1
-    assert waits == sorted(waits) or max(waits) <= FAST.cap  # growing, capped
+    # Each dossier on the wire tried its step `attempts` times before the run gave up, waiting longer each time.
+    assert FAST.attempts - 1 <= len(waits) <= box_lanes * (FAST.attempts - 1)
+    assert max(waits) <= FAST.cap and min(waits) >= FAST.base / 2
 
 
 def test_an_expired_login_stops_and_the_upload_resumes_where_it_stopped(kit, clock, start_portal):
@@ -272,7 +281,7 @@ def test_the_frozen_payload_is_what_goes_even_if_the_citizen_record_changed(kit,
     box = outbox(kit, session)
     prepared = box._prepare(kit.dossiers.get(uuid))
     assert prepared is not None
-    box._requeue(prepared[0], RuntimeError())  # as if the network dropped after step 1
+    box._put_back(SyncReport())  # as if the network dropped right after step 1
     kit.db.execute("UPDATE citizens SET phone = '0999999999'")
     assert len(box.run().sent) == 1
     stored = json.loads(portal.store.db.execute("SELECT payload FROM revisions WHERE uuid = ?", [uuid]).fetchone()[0])
@@ -288,3 +297,31 @@ def test_the_queue_goes_in_the_order_dossiers_were_queued(kit, portal):
         service.queue(uuid)
     report = outbox(kit, logged_in(kit, portal.url)).run()
     assert [s.uuid for s in report.sent] == [uuids[1], uuids[2], uuids[0]]
+
+
+def test_pieces_grow_on_a_quick_link_and_fit_what_the_server_takes(kit, start_portal):
+    portal = start_portal(max_chunk_bytes=256 * 1024)  # a hub with a lower limit than the kit expects
+    [uuid] = queue_dossiers(kit, 1, lambda rng: 1_500_000, seed=15, max_docs=1)
+    box = outbox(kit, logged_in(kit, portal.url), max_chunk=8 * 1024 * 1024)
+    report = box.run()
+    assert [s.uuid for s in report.sent] == [uuid]
+    assert CHUNK < box.chunks.size <= 256 * 1024  # grew from 64 KiB, then kept under the server's limit
+    [file] = held(portal)[uuid]["files"]
+    assert file["verified"] and file["duplicate_bytes"] == 0
+
+
+def test_after_a_failure_pieces_go_back_to_their_first_size():
+    from fieldkit.sync.chunks import ChunkSize
+
+    mib = 1024 * 1024
+    size = ChunkSize(mib, 8 * mib)
+    size.sent(2.0)  # a slow piece: no growth
+    assert size.size == mib
+    for _ in range(5):
+        size.sent(0.01)
+    assert size.size == 8 * mib
+    size.failed()
+    size.sent(0.01)
+    assert size.size == mib and not size.steady
+    size.too_large()
+    assert size.ceiling == size.base == size.size == mib // 2
