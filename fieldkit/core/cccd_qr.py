@@ -98,7 +98,8 @@ def looks_like_cccd(text: str) -> bool:
 
 def parse_cccd_qr(text: str, today: date) -> CccdCard:
     """Read a card's payload. Raises NotCccdPayload for text that is not one."""
-    payload = clean((text or "").replace("\x00", "").replace("\r", " ").replace("\n", " "))
+    # NULs and a byte-order mark are what some readers and generators leave around the text.
+    payload = clean((text or "").replace("\x00", "").replace("\ufeff", "").replace("\r", " ").replace("\n", " "))
     fields = [clean(part) for part in payload.split("|")]
     if not looks_like_cccd(payload):
         raise NotCccdPayload()
