@@ -22,7 +22,7 @@ from fieldkit.storage.audit import AuditLog
 from fieldkit.storage.identity import PublicIdentity, kit_identity
 from fieldkit.sync.credentials import open_credentials
 from fieldkit.sync.outbox import Outbox
-from fieldkit.sync.service import chunk_size, portal_client, portal_url
+from fieldkit.sync.service import chunk_sizes, portal_client, portal_url
 from fieldkit.sync.session import PortalSession
 
 ORDER = 50  # place in `fieldkit --help`, after sync
@@ -268,8 +268,10 @@ def forward_approved(ctx: CliContext) -> int:
     with supervisor_hub(ctx) as hub:
         kit = ctx.kit()
         url = portal_url(kit)
-        session = PortalSession(portal_client(kit, url), open_credentials(), kit.clock)
-        outbox = Outbox(kit, session, actor=ctx.actor, tr=ctx.tr, chunk_size=chunk_size(kit))
+        client = portal_client(kit, url)
+        first, largest = chunk_sizes(kit, client.health().max_chunk_bytes)  # unreachable: said, nothing lost
+        session = PortalSession(client, open_credentials(), kit.clock)
+        outbox = Outbox(kit, session, actor=ctx.actor, tr=ctx.tr, chunk_size=first, max_chunk=largest)
         done = forward(kit, outbox, hub)
         report = done.sync
         summary = {
