@@ -178,7 +178,13 @@ def import_dossiers(kit: Kit, actor: Actor, hub: Hub, path: Path, config: Server
         try:
             envelope = wire_form(entry["envelope"])
             receipt, created = hub.store.submit(
-                owner, envelope, content_sha256(envelope), files_of(envelope), config.procedures, config.unit_code
+                owner,
+                envelope,
+                content_sha256(envelope),
+                files_of(envelope),
+                config.procedures,
+                config.unit_code,
+                notify=False,
             )
         except (ModelError, KeyError, TypeError, FormatError):
             report.refused.append((uuid, "invalid_dossier"))

@@ -6,6 +6,8 @@ and the hub's copy of the files dropped. Idempotent by (UUID, revision): collect
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -110,7 +112,7 @@ def receive(kit: Kit, hub: Hub, held: HeldRevision, actor: str, channel: str, ex
         dossier.status.value,
         reason=f"rev{dossier.revision} kit={review.kit_id[:8]} {channel}",
     )
-    with kit.db.atomic():
+    with _writing(kit):
         kit.citizens.save(_applicant(kit, applicant, extras), now)
         kit.dossiers.save(dossier, [entry])
         consents = ConsentStore(kit.db)
@@ -119,6 +121,19 @@ def receive(kit: Kit, hub: Hub, held: HeldRevision, actor: str, channel: str, ex
         ReviewStore(kit.db).add(review)
     log.info("collected dossier %s rev %d via %s", dossier.uuid, dossier.revision, channel)
     return review
+
+
+@contextmanager
+def _writing(kit: Kit) -> Iterator[None]:
+    """A transaction that takes the write lock before it reads: the hub's collector and a bundle import (in
+    another thread or process) then wait for each other instead of failing to upgrade a read to a write."""
+    kit.db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        kit.db.rollback()
+        raise
+    kit.db.commit()
 
 
 def _find(kit: Kit, uuid: str) -> Dossier | None:

@@ -85,9 +85,10 @@ class HubStore(ServerStore):
         # Told of every new revision (the hub's collector then moves it into the supervisor's kit).
         self.on_revision = on_revision
 
-    def submit(self, owner: User, envelope, content_sha, files: list[FileRef], procedures, unit_code):
+    def submit(self, owner: User, envelope, content_sha, files: list[FileRef], procedures, unit_code, notify=True):
+        """`notify=False`: the caller collects the revision itself (a bundle import, with what the bundle carries)."""
         receipt, created = super().submit(owner, envelope, content_sha, files, procedures, unit_code)
-        if created and self.on_revision is not None:
+        if created and notify and self.on_revision is not None:
             self.on_revision(receipt.uuid, receipt.revision)
         return receipt, created
 
