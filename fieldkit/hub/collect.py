@@ -113,6 +113,8 @@ def receive(kit: Kit, hub: Hub, held: HeldRevision, actor: str, channel: str, ex
         reason=f"rev{dossier.revision} kit={review.kit_id[:8]} {channel}",
     )
     with _writing(kit):
+        if ReviewStore(kit.db).get(held.uuid, held.revision) is not None:
+            return None  # collected meanwhile by another process (the hub's, or a review screen's)
         kit.citizens.save(_applicant(kit, applicant, extras), now)
         kit.dossiers.save(dossier, [entry])
         consents = ConsentStore(kit.db)
