@@ -42,6 +42,7 @@ from fieldkit.storage.datadir import prepare_data_dir
 
 DATABASE_NAME = "sandbox.sqlite"
 ROLES = ("worker", "trainer")
+SESSION_RECHECK = timedelta(seconds=30)
 # A dossier in one of these states takes no new revision: its life at the portal is over.
 TAKES_NO_REVISION = PORTAL_CLOSED | {PortalStatus.PROCESSED}
 
@@ -117,6 +118,9 @@ class ServerStore:
         self.db = open_database(self.data_dir / DATABASE_NAME, connect, SERVER_MIGRATIONS)
         self.blobs = BlobStore(self.data_dir / "files")
         self._lock = threading.RLock()
+        # token digest -> (user, expires at, when read from the database)
+        self._sessions: dict[str, tuple[User, datetime, datetime]] = {}
+        self._sessions_lock = threading.Lock()
 
     def close(self) -> None:
         with self._lock:
@@ -161,6 +165,8 @@ class ServerStore:
             )
             if known:
                 db.execute("DELETE FROM tokens WHERE username = ?", [name])  # a new password ends old sessions
+        with self._sessions_lock:
+            self._sessions = {k: v for k, v in self._sessions.items() if v[0].name != name}
         return known is None
 
     def has_users(self) -> bool:
@@ -184,24 +190,41 @@ class ServerStore:
         return token, expires_at
 
     def user_for(self, token: str) -> User:
-        row = self._one(
-            "SELECT u.name, u.role, t.expires_at FROM tokens t JOIN users u ON u.name = t.username WHERE t.digest = ?",
-            [token_digest(token)],
-        )
-        if row is None:
+        """Who holds this token. Answered from memory for a while after it was read, without the store's lock
+        (the web server asks on every request, and must not wait behind a file being flushed to disk); a token
+        revoked by another process (a new password from the command line) stops working within that while."""
+        digest = token_digest(token)
+        now = self.clock.now()
+        with self._sessions_lock:
+            known = self._sessions.get(digest)
+        if known is None or now - known[2] > SESSION_RECHECK:
+            row = self._one(
+                "SELECT u.name, u.role, t.expires_at FROM tokens t JOIN users u ON u.name = t.username "
+                "WHERE t.digest = ?",
+                [digest],
+            )
+            known = (User(row[0], row[1]), from_iso(row[2]), now) if row else None
+            with self._sessions_lock:
+                if known is None:
+                    self._sessions.pop(digest, None)
+                else:
+                    self._sessions[digest] = known
+        if known is None:
             raise ApiError(401, "unauthorized", "sync.server.unauthorized", headers={"WWW-Authenticate": "Bearer"})
-        if from_iso(row[2]) <= self.clock.now():
+        if known[1] <= now:
             raise ApiError(
                 401,
                 "token_expired",
                 "sync.server.token_expired",
                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
             )
-        return User(row[0], row[1])
+        return known[0]
 
     def revoke(self, token: str) -> None:
         with self._tx() as db:
             db.execute("DELETE FROM tokens WHERE digest = ?", [token_digest(token)])
+        with self._sessions_lock:
+            self._sessions.pop(token_digest(token), None)
 
     # -- files -------------------------------------------------------------------------------------------
 

@@ -7,8 +7,10 @@ submission failed before uploading it), so a kit killed at any instant resumes c
             goes out. From here the portal may hold this revision: a retry sends the frozen payload again
             and gets the same MaHoSo back (the server is idempotent by UUID and revision); a dossier changed
             in between goes as the next revision instead, never as other content under the same one.
-2. files    the server says how many bytes of each file it holds (one question per dossier), and what it
-            lacks goes up in chunks; a cut upload resumes there (at most the chunk in flight is sent again).
+2. files    what the server lacks goes up in chunks. When a file may have gone before (this dossier was
+            tried already, or another dossier shares the scan) the server is asked first how many bytes it
+            holds (one question per dossier), so a cut upload resumes there: at most the chunk that was in
+            flight is sent again.
 3. dossier  the frozen payload.
 4. done     SENDING -> SENT with the MaHoSo and the portal's status, and the outbox row closed, in one
             transaction.
@@ -113,11 +115,18 @@ class SyncReport:
         return self.stopped is None and not self.cancelled
 
 
+class _Prepared(NamedTuple):
+    """A dossier ready for the wire: SENDING on the kit, its payload frozen."""
+
+    sending: Dossier
+    envelope: dict[str, Any]
+    ask: bool  # whether to ask the server what it holds of the files first
+
+
 class _Flight(NamedTuple):
     """A dossier on the wire: what is being sent, and the worker's future answer."""
 
     sending: Dossier
-    envelope: dict[str, Any]
     future: Future[Receipt]
 
 
@@ -194,6 +203,7 @@ class Outbox:
         self.store = OutboxStore(kit.db)
         self.progress = SyncProgress()
         self._held: dict[str, int] = {}
+        self._on_server: set[str] = set()  # files this run has seen complete on the server
         self._tally = threading.Lock()  # the lanes add to the same counts
 
     # -- the run --------------------------------------------------------------------------------------
@@ -204,12 +214,13 @@ class Outbox:
         return [queued[uuid] for uuid in self.store.queue_order() if uuid in queued]
 
     def recover(self) -> int:
-        """Dossiers a killed sync left SENDING go back to QUEUED (their outbox record says how far they got)."""
+        """Dossiers left SENDING (by a killed sync, or on the wire when a run stopped) go back to QUEUED; their
+        outbox record says how far they got."""
         stuck = self.kit.dossiers.list(status=LocalStatus.SENDING)
         for dossier in stuck:
             moved, entry = dossier.moved(LocalStatus.QUEUED, self.actor, self._now(), "interrupted")
             self.kit.dossiers.save(moved, [entry])
-            log.info("dossier %s was left sending by an interrupted sync; queued again", dossier.uuid)
+            log.info("dossier %s was interrupted while sending; queued again", dossier.uuid)
         return len(stuck)
 
     def run(self) -> SyncReport:
@@ -218,8 +229,14 @@ class Outbox:
         Dossiers go on the wire `lanes` at a time (worker threads: network and vault reads only) and land in
         the order they were queued; meanwhile this thread prepares the next and records those landed (the
         database stays on the thread that owns it). At most `lanes` dossiers are SENDING at any instant.
+
+        A landed dossier's record joins the next one's start in one commit: nothing of either is on the wire
+        between them, so a kill in that window only makes the next sync send it again, and the portal
+        answers with the same MaHoSo.
         """
         self._abort.clear()
+        self._held.clear()
+        self._on_server.clear()
         report = SyncReport(recovered=self.recover())
         queue = self.pending()
         self.progress = SyncProgress(
@@ -228,18 +245,25 @@ class Outbox:
         self._notify()
         wire = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-sync")
         flights: deque[_Flight] = deque()
+        landed: _Delivered | None = None
         try:
             for dossier in queue:
                 self._check_cancel()
-                prepared = self._begin(dossier, report)  # while earlier dossiers are on the wire
+                with self.kit.db.atomic():  # while earlier dossiers are on the wire
+                    sent = self._record(landed)
+                    prepared = self._begin(dossier, report)
+                landed = None
+                self._count(sent, report)
                 if prepared is not None:
-                    flights.append(_Flight(*prepared, wire.submit(self._wire, *prepared, report)))
-                while len(flights) >= self.lanes:  # oldest first: land it before starting more
-                    self._count(self._record(self._land(flights[0], report)), report)
+                    flights.append(_Flight(prepared.sending, wire.submit(self._wire, prepared, report)))
+                if len(flights) >= self.lanes:  # oldest first: land it before starting more
+                    landed = self._land(flights[0], report)
                     flights.popleft()
-            while flights:
-                self._count(self._record(self._land(flights[0], report)), report)
-                flights.popleft()
+            while flights or landed:
+                self._count(self._record(landed), report)
+                landed = None
+                if flights:
+                    landed = self._land(flights.popleft(), report)
             self.pull_changes(report)
         except Cancelled:
             report.cancelled = True
@@ -247,12 +271,13 @@ class Outbox:
             report.stopped = error
             log.info("sync stopped: %s", type(error).__name__)
         finally:
+            self._count(self._record(landed), report)  # stopped right after a landing: its record goes alone
             if flights:  # stopped (or interrupted) with dossiers on the wire: record those that arrived
                 self._abort.set()
                 for flight in flights:
                     self._count(self._record(_arrived(flight)), report)
             wire.shutdown(wait=True)
-            self._put_back(report)
+            self.recover()
             report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
         return report
 
@@ -262,15 +287,9 @@ class Outbox:
         self.progress.dossiers_done = len(report.sent) + len(report.set_aside)
         self._notify()
 
-    def _put_back(self, report: SyncReport) -> None:
-        """Dossiers prepared or on the wire when the run stopped go back to the queue: nothing is lost."""
-        for dossier in self.kit.dossiers.list(status=LocalStatus.SENDING):
-            moved, entry = dossier.moved(LocalStatus.QUEUED, self.actor, self._now(), "interrupted")
-            self.kit.dossiers.save(moved, [entry])
-
     # -- one dossier ----------------------------------------------------------------------------------
 
-    def _begin(self, queued: Dossier, report: SyncReport) -> tuple[Dossier, dict[str, Any]] | None:
+    def _begin(self, queued: Dossier, report: SyncReport) -> _Prepared | None:
         """Prepare the dossier, or set it aside when it cannot go (a file missing from the vault...)."""
         self.progress.current = queued.uuid
         try:
@@ -279,12 +298,17 @@ class Outbox:
             self._set_aside(queued, aside, report)
             return None
 
-    def _wire(self, sending: Dossier, envelope: dict[str, Any], report: SyncReport) -> Receipt:
+    def _wire(self, prepared: _Prepared, report: SyncReport) -> Receipt:
         """On the worker thread: what the server lacks of the files, then the dossier. No database here."""
-        refs = files_of(envelope)
-        held = self._retrying(lambda token: self.client.files_state(token, [r.sha256 for r in refs]))
+        sending, envelope = prepared.sending, prepared.envelope
+        refs = [r for r in files_of(envelope) if r.sha256 not in self._on_server]
+        if prepared.ask:
+            held = self._retrying(lambda token: self.client.files_state(token, [r.sha256 for r in refs]))
+        else:  # files never sent: the first piece starts at 0 (the server would skip any part it held)
+            held = [FileState(r.sha256, r.size, 0, False) for r in refs]
         for ref, state in zip(refs, held, strict=True):
             self._upload(sending, ref, report, state)
+            self._on_server.add(ref.sha256)
         return self._deliver(sending, envelope, report)
 
     def _land(self, flight: _Flight, report: SyncReport) -> _Delivered | None:
@@ -307,7 +331,7 @@ class Outbox:
             self._note_error(sending, error)
             raise
 
-    def _prepare(self, queued: Dossier) -> tuple[Dossier, dict[str, Any]] | None:
+    def _prepare(self, queued: Dossier) -> _Prepared | None:
         """QUEUED -> SENDING with the payload frozen for this revision, in one transaction."""
         dossier = self.kit.dossiers.get(queued.uuid)
         if dossier.status is not LocalStatus.QUEUED:  # taken out of the queue since the run began
@@ -341,7 +365,9 @@ class Outbox:
             self.kit.dossiers.save(sending, [*entries, entry])
             self.store.start(sending.uuid, sending.revision, content, envelope, self.session.portal_url, now)
         log.info("sending dossier %s rev %d", sending.uuid, sending.revision)
-        return sending, envelope
+        # The server can only hold some of these files if they went before: with this dossier, or another.
+        ask = previous is not None or self.store.files_sent_before(sending.uuid, [d.sha256 for d in dossier.documents])
+        return _Prepared(sending, envelope, ask)
 
     def _envelope(self, dossier: Dossier) -> dict[str, Any]:
         try:
@@ -470,7 +496,7 @@ class Outbox:
         log.info("dossier %s set aside: %s", moved.uuid, aside.code)
 
     def _note_error(self, sending: Dossier, error: BaseException) -> None:
-        """Why the dossier's last try stopped (its type only); `_put_back` returns it to the queue."""
+        """Why the dossier's last try stopped (its type only); the end of the run returns it to the queue."""
         with self.kit.db.atomic():
             self.store.note_error(sending.uuid, type(error).__name__, self._now())
 

@@ -94,6 +94,19 @@ class OutboxStore:
             [error, to_iso(now), dossier_uuid],
         )
 
+    def files_sent_before(self, dossier_uuid: str, sha256s: list[str]) -> bool:
+        """Whether any of these files belongs to another dossier the outbox has handled (so the server may
+        hold it, whole or in part)."""
+        if not sha256s:
+            return False
+        marks = ", ".join("?" for _ in sha256s)
+        row = self.db.execute(
+            f"SELECT 1 FROM documents d JOIN outbox o ON o.dossier_uuid = d.dossier_uuid "
+            f"WHERE d.sha256 IN ({marks}) AND d.dossier_uuid != ? LIMIT 1",
+            [*sha256s, dossier_uuid],
+        ).fetchone()
+        return row is not None
+
     def queue_order(self) -> list[str]:
         """Queued dossiers by when the worker queued them (the audit log's order, finer than timestamps);
         one that an interrupted sync put back keeps its place."""

@@ -35,6 +35,7 @@ class PortalSession:
         self.ask_password = ask_password
         self.renew_before = renew_before
         self._renewing = threading.RLock()  # the outbox's lanes share one login
+        self._login: StoredLogin | None = None
 
     @property
     def portal_url(self) -> str:
@@ -45,8 +46,7 @@ class PortalSession:
             token = self.client.login(username, password)
         except AuthFailed:
             raise AuthRequired("error.sync.bad_credentials", user=username) from None
-        stored = StoredLogin(username, token.access_token, token.expires_at)
-        self.credentials.save(self.portal_url, stored)
+        stored = self._keep(StoredLogin(username, token.access_token, token.expires_at))
         log.info("logged in to the portal (token valid until %s)", token.expires_at.isoformat())
         return stored
 
@@ -59,13 +59,25 @@ class PortalSession:
         except AuthFailed as failure:
             log.info("portal refused the token (%s); renewing", failure.code)
             with self._renewing:
-                # Another lane may have renewed it meanwhile: use theirs rather than log in twice.
-                current = self.credentials.load(self.portal_url)
+                # Another lane (or a `fieldkit login` meanwhile) may have renewed it: use that, not a second login.
+                self._login = None
+                current = self._stored()
                 fresh = current.token if current is not None and current.token != token else self._relogin()
             return operation(fresh)
 
+    def _stored(self) -> StoredLogin | None:
+        """The login, read from the credential store once (a keyring may be slow, or ask the user)."""
+        if self._login is None:
+            self._login = self.credentials.load(self.portal_url)
+        return self._login
+
+    def _keep(self, stored: StoredLogin) -> StoredLogin:
+        self.credentials.save(self.portal_url, stored)
+        self._login = stored
+        return stored
+
     def _token(self) -> str:
-        stored = self.credentials.load(self.portal_url)
+        stored = self._stored()
         if stored is None:
             raise AuthRequired(portal=self.portal_url)
         left = stored.expires_at - self.clock.now()
@@ -76,13 +88,11 @@ class PortalSession:
                 token = self.client.refresh(stored.token)
             except AuthFailed:
                 return self._relogin()
-            renewed = StoredLogin(stored.username, token.access_token, token.expires_at)
-            self.credentials.save(self.portal_url, renewed)
-            return renewed.token
+            return self._keep(StoredLogin(stored.username, token.access_token, token.expires_at)).token
         return self._relogin()
 
     def _relogin(self) -> str:
-        stored = self.credentials.load(self.portal_url)
+        stored = self._stored()
         if stored is None:
             raise AuthRequired(portal=self.portal_url)
         password = self.ask_password(stored.username) if self.ask_password else None

@@ -50,8 +50,9 @@ from tests.e2e.harness import (  # noqa: E402
 )
 
 RATIO_TARGET, OVERHEAD_TARGET = 0.8, 1.1
-# Each clean run is repeated, plain and sync in turn, and the fastest of each kept: on a shared machine the
-# fastest run is the one least disturbed by others, for both alike.
+# Each clean run is repeated, plain and sync in turn. The figure is the median of the ratios of each pair (a
+# plain run and the sync run right after it meet the same load on a shared machine); the fastest runs are
+# shown too.
 REPEAT = 3
 ADMIN, ADMIN_PASSWORD = "bench", "mat-khau-bench"
 # The bench measures sync, not the password hash: a cheap argon2id (the data is still encrypted).
@@ -210,6 +211,7 @@ def main() -> int:
                     lost_clean, duplicated_clean = lost_clean + lost, duplicated_clean + duplicated
                     print(f"  run {run + 1}: plain {plain_runs[-1]:.2f} s, sync {seconds:.2f} s")
             plain_s, sync_s = min(plain_runs), min(sync_runs)
+            pair_ratios = sorted(p / s for p, s in zip(plain_runs, sync_runs, strict=True))
         finally:
             receiver.terminate()
             receiver.wait(10)
@@ -228,7 +230,7 @@ def main() -> int:
 
     mb = total / 2**20
     plain_mbps, sync_mbps = mb / plain_s, mb / sync_s
-    ratio = sync_mbps / plain_mbps
+    ratio = pair_ratios[len(pair_ratios) // 2]
     overhead_files = faulty.bytes_sent / total
     overhead_wire = wire_up / total
     results = {
@@ -241,6 +243,8 @@ def main() -> int:
             "mb_per_s": sync_mbps,
             "dossiers_per_s": count / sync_s,
             "ratio_to_plain": ratio,
+            "ratio_of_fastest_runs": sync_mbps / plain_mbps,
+            "pair_ratios": pair_ratios,
             "runs": sync_runs,
             "target": RATIO_TARGET,
             "lost": lost_clean,
@@ -265,7 +269,8 @@ def main() -> int:
     print(f"{'FieldKit sync, faulty link+server':<34}{faulty_s:>9.2f}{mb / faulty_s:>9.1f}{count / faulty_s:>12.1f}")
     print(f"\n{'figure':<44}{'value':>8}  target")
     verdict = "ok" if ratio >= RATIO_TARGET else "MISSED"
-    print(f"{'sync / plain throughput':<44}{ratio:>8.2f}  >= {RATIO_TARGET}  {verdict}")
+    print(f"{'sync / plain throughput (median of pairs)':<44}{ratio:>8.2f}  >= {RATIO_TARGET}  {verdict}")
+    print(f"{'  of the fastest runs':<44}{sync_mbps / plain_mbps:>8.2f}")
     verdict = "ok" if overhead_wire <= OVERHEAD_TARGET else "MISSED"
     print(f"{'faulty: bytes on the wire / bytes needed':<44}{overhead_wire:>8.3f}  <= {OVERHEAD_TARGET}  {verdict}")
     print(f"{'faulty: file bytes sent / bytes needed':<44}{overhead_files:>8.3f}")

@@ -159,3 +159,18 @@ def test_the_kit_and_the_portal_passwords_from_one_script(run_cli, live, memory_
     )
     assert code == 0, err
     assert memory_keyring.entries and USER in out
+
+
+def test_watch_sends_and_stops_on_ctrl_c(run_cli, live, memory_keyring, monkeypatch):
+    import os
+    import signal
+    import threading
+
+    uuids = queue_in(run_cli.data_dir, 2)
+    run_cli("login", "--portal", live.url, "--user", USER, "--password-stdin", stdin=PASSWORD + "\n")
+    threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    code, out, err = run_cli("sync", "--watch", "--interval", "0.2", "--json")
+    assert code == 0, err
+    events = json_lines(out)
+    assert events[0] == {"event": "online"}
+    assert sorted(e["uuid"] for e in events if e["event"] == "sent") == sorted(uuids)

@@ -16,7 +16,7 @@ from fieldkit.storage.dossier_service import DossierService
 from fieldkit.sync.backoff import RetryPolicy
 from fieldkit.sync.errors import AuthRequired, NetworkError, SyncBusy
 from fieldkit.sync.lock import SyncLock
-from fieldkit.sync.outbox import Outbox, SyncProgress, SyncReport, fingerprint
+from fieldkit.sync.outbox import Outbox, SyncProgress, fingerprint
 from fieldkit.sync.outbox_store import DELIVERED, OutboxStore
 from fieldkit.sync.service import run_locked
 from tests.e2e.harness import logged_in, queue_dossiers, scan_pdf
@@ -281,7 +281,7 @@ def test_the_frozen_payload_is_what_goes_even_if_the_citizen_record_changed(kit,
     box = outbox(kit, session)
     prepared = box._prepare(kit.dossiers.get(uuid))
     assert prepared is not None
-    box._put_back(SyncReport())  # as if the network dropped right after step 1
+    box.recover()  # as if the network dropped right after step 1
     kit.db.execute("UPDATE citizens SET phone = '0999999999'")
     assert len(box.run().sent) == 1
     stored = json.loads(portal.store.db.execute("SELECT payload FROM revisions WHERE uuid = ?", [uuid]).fetchone()[0])
