@@ -73,6 +73,13 @@ def test_a_kit_enrolled_by_code_sends_to_the_hub_like_to_a_portal(office, lan):
         assert item.applicant is not None and item.applicant.full_name.startswith("Nguyễn Văn")
         assert kit.vault.get(item.documents[0].sha256)[:5] == b"%PDF-"  # in the supervisor's encrypted vault
     assert not any((kit.data_dir / "hub" / "files").glob("??/*"))  # the hub's plain copies are gone
+    # Nothing readable of the citizens or their papers anywhere under the supervisor's folder, hub included.
+    scan = lan.vault.get(lan.dossiers.get(uuids[0]).documents[0].sha256)
+    secrets = [queue[0].applicant.full_name.encode(), queue[0].applicant.id_number.encode(), scan[1000:1064]]
+    for path in kit.data_dir.rglob("*"):
+        if path.is_file():
+            content = path.read_bytes()
+            assert not any(secret in content for secret in secrets), path
 
     again = send(lan, hub_session(lan, link))  # nothing twice
     assert again.sent == [] and len(ReviewStore(kit.db).list()) == 3
