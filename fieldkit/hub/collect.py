@@ -112,7 +112,7 @@ def receive(kit: Kit, hub: Hub, held: HeldRevision, actor: str, channel: str, ex
         dossier.status.value,
         reason=f"rev{dossier.revision} kit={review.kit_id[:8]} {channel}",
     )
-    with _writing(kit):
+    with writing(kit):
         if ReviewStore(kit.db).get(held.uuid, held.revision) is not None:
             return None  # collected meanwhile by another process (the hub's, or a review screen's)
         kit.citizens.save(_applicant(kit, applicant, extras), now)
@@ -126,9 +126,10 @@ def receive(kit: Kit, hub: Hub, held: HeldRevision, actor: str, channel: str, ex
 
 
 @contextmanager
-def _writing(kit: Kit) -> Iterator[None]:
-    """A transaction that takes the write lock before it reads: the hub's collector and a bundle import (in
-    another thread or process) then wait for each other instead of failing to upgrade a read to a write."""
+def writing(kit: Kit) -> Iterator[None]:
+    """A transaction that takes the write lock before it reads: the hub's collector, a review and a bundle import
+    (in other threads or processes) then wait for each other instead of failing to upgrade a read to a write.
+    Nested `atomic()` blocks inside it become savepoints."""
     kit.db.execute("BEGIN IMMEDIATE")
     try:
         yield

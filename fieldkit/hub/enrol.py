@@ -95,6 +95,14 @@ def _link(kit: Kit, actor: str, hub: PublicIdentity, url: str, account: str, sec
     return link
 
 
+def hub_login(kit: Kit, url: str) -> tuple[str, str] | None:
+    """(account, password) at the hub this kit enrolled with, when `url` is that hub; None otherwise."""
+    link = HubLinkStore(kit.db).get()
+    if link is None or not link.url or not link.account or normalise_url(url) != link.url:
+        return None
+    return link.account, link.secret
+
+
 def set_destination(kit: Kit, actor: str, where: str, portal_url: str = "") -> str:
     """`hub` (review first) or `portal` (directly): the address `fieldkit sync` sends to; returns it."""
     link = HubLinkStore(kit.db).get()

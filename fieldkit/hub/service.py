@@ -52,9 +52,12 @@ class Collector:
         self._arrived: queue.Queue[tuple[str, int] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="hub-collector", daemon=True)
         self.collected = 0
+        self._ready = threading.Event()
 
     def start(self) -> Collector:
+        """Returns once the thread's connection is open (opening may bring the schema up to date)."""
         self._thread.start()
+        self._ready.wait(timeout=30)
         return self
 
     def notify(self, uuid: str, revision: int) -> None:
@@ -65,7 +68,10 @@ class Collector:
         self._thread.join(timeout=30)
 
     def _run(self) -> None:
-        kit = open_with_key(self.data_dir, self.data_key, self.clock)
+        try:
+            kit = open_with_key(self.data_dir, self.data_key, self.clock)
+        finally:
+            self._ready.set()
         try:
             while (item := self._arrived.get()) is not None:
                 wanted = {item}

@@ -4,6 +4,8 @@ and the supervisor's notes reach the team kits on their next sync."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from fieldkit.core.errors import UserError
@@ -63,10 +65,10 @@ def test_a_kit_enrolled_by_code_sends_to_the_hub_like_to_a_portal(office, lan):
 
     uuids = queue_for(lan, "lan", 3)
     report = send(lan, hub_session(lan, link))
-    assert report.complete and [s.uuid for s in report.sent] == uuids
+    assert report.complete and sorted(s.uuid for s in report.sent) == sorted(uuids)  # two lanes: any order
     hub.settle()
     queue = ReviewService(kit, supervisor(), hub.hub).queue()
-    assert [item.uuid for item in queue] == uuids
+    assert sorted(item.uuid for item in queue) == sorted(uuids)
     for item in queue:
         assert item.dossier.status is LocalStatus.READY and item.team_member == "lan"
         assert item.kit_label == "Máy của Lan" and item.review.channel == "network"
@@ -146,7 +148,7 @@ def test_review_approve_return_forward_and_answers_flow_back(office, lan, start_
     session = logged_in(kit, portal.url)
     outbox = Outbox(kit, session, actor="truong", sleep=lambda s: None)
     done = forward(kit, outbox, hub.hub)
-    assert [s.uuid for s in done.sync.sent] == uuids[:2] and done.relayed == 2
+    assert sorted(s.uuid for s in done.sync.sent) == sorted(uuids[:2]) and done.relayed == 2
     on_portal = {item["uuid"]: item for item in portal.store.dossiers(verify=True)}
     assert set(on_portal) == set(uuids[:2])
     assert all(f["verified"] for item in on_portal.values() for f in item["files"])
@@ -195,3 +197,22 @@ def test_the_destination_is_a_setting(office, lan):
     assert lan.settings.get("portal_url") == hub.url
     assert set_destination(lan, "lan", "portal") == "https://dvc.example.gov.vn"
     assert set_destination(lan, "lan", "hub") == hub.url
+
+
+def test_the_command_line_enrols_and_syncs_to_the_hub_with_no_password_asked(office, run_cli, memory_keyring):
+    from fieldkit.storage.security import unlock_kit
+    from tests.conftest import ADMIN, ADMIN_PASSWORD
+
+    kit, hub = office
+    code, out, err = run_cli("hub", "enrol", "--hub", hub.url, "--code", hub.offer().code, "--name", "Máy bàn")
+    assert code == 0, err
+    assert hub.identity.fingerprint in out
+    opened = unlock_kit(run_cli.data_dir, ADMIN, ADMIN_PASSWORD)[0]
+    with opened:
+        uuids = queue_for(opened, ADMIN, 2)
+    memory_keyring.entries.clear()  # a login gone (expired, another machine): the kit logs in by itself
+    code, out, err = run_cli("sync", "--once", "--json")
+    assert code == 0, err
+    assert sorted(json.loads(line)["uuid"] for line in out.splitlines() if '"event": "sent"' in line) == sorted(uuids)
+    hub.settle()
+    assert sorted(i.uuid for i in ReviewService(kit, supervisor(), hub.hub).queue()) == sorted(uuids)
