@@ -6,8 +6,9 @@ library use and tests of the storage layer.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import sqlcipher3
@@ -24,6 +25,30 @@ DATABASE_ERRORS = (sqlite3.DatabaseError, sqlcipher3.DatabaseError)
 INTEGRITY_ERRORS = (sqlite3.IntegrityError, sqlcipher3.IntegrityError)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class KitDatabase(Database):
+    """sqlite-utils' Database whose transactions take the write lock when they begin.
+
+    Several connections share a kit (the app's database thread, the sync thread, a `fieldkit` command in a
+    terminal). A deferred transaction that reads and then writes cannot wait for another writer: SQLite
+    refuses the upgrade at once ("database is locked") because its snapshot is stale. BEGIN IMMEDIATE waits
+    (busy_timeout) for the lock instead, so concurrent writers queue up rather than fail.
+    """
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[Database]:
+        if self.conn.in_transaction:  # nested: a savepoint inside the transaction that holds the lock
+            with super().atomic():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.rollback()
+            raise
+        self.conn.execute("COMMIT")
 
 
 def plain_connect(path: str) -> sqlite3.Connection:
@@ -60,7 +85,7 @@ def open_database(path: Path, connect: Connector = plain_connect, steps: list[Mi
     """`steps`: another schema's migrations (the sync server's store); the kit's own by default."""
     try:
         conn = connect(str(path))
-        db = Database(conn)
+        db = KitDatabase(conn)
         with db.ensure_autocommit_on():
             db.execute("PRAGMA journal_mode=WAL")
         # FULL: a commit the user was told about survives a power cut, not only a crash.

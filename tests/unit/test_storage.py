@@ -129,3 +129,30 @@ def test_dossier_store_round_trip_and_counts(kit, pdf_bytes):
     assert kit.dossiers.get(dossier.uuid[:8]) == loaded
     assert kit.dossiers.list() == [loaded]
     assert kit.dossiers.counts_by_status() == {LocalStatus.DRAFT: 1}
+
+
+def test_a_transaction_that_reads_then_writes_waits_for_another_writer(tmp_path):
+    """Two connections to one kit (the app and the sync thread): neither fails with "database is locked"."""
+    import threading
+
+    first = open_database(tmp_path / "k.db")
+    started, other_wrote = threading.Event(), threading.Event()
+
+    def other_writer():
+        second = open_database(tmp_path / "k.db")
+        started.wait()
+        with second.atomic():
+            second.execute("INSERT INTO settings (name, value) VALUES ('b', '2')")
+        other_wrote.set()
+        second.close()
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    with first.atomic():
+        first.execute("SELECT COUNT(*) FROM settings").fetchone()  # a read first...
+        started.set()
+        other_wrote.wait(0.5)  # ...the other writer is waiting for the lock, not failing
+        first.execute("INSERT INTO settings (name, value) VALUES ('a', '1')")  # ...then a write
+    thread.join(15)
+    assert other_wrote.is_set()
+    assert {row[0] for row in first.execute("SELECT name FROM settings")} == {"a", "b"}
