@@ -6,8 +6,6 @@ and the hub's copy of the files dropped. Idempotent by (UUID, revision): collect
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -112,7 +110,7 @@ def receive(kit: Kit, hub: Hub, held: HeldRevision, actor: str, channel: str, ex
         dossier.status.value,
         reason=f"rev{dossier.revision} kit={review.kit_id[:8]} {channel}",
     )
-    with writing(kit):
+    with kit.db.atomic():  # takes the write lock first: collectors in other processes wait
         if ReviewStore(kit.db).get(held.uuid, held.revision) is not None:
             return None  # collected meanwhile by another process (the hub's, or a review screen's)
         kit.citizens.save(_applicant(kit, applicant, extras), now)
@@ -123,20 +121,6 @@ def receive(kit: Kit, hub: Hub, held: HeldRevision, actor: str, channel: str, ex
         ReviewStore(kit.db).add(review)
     log.info("collected dossier %s rev %d via %s", dossier.uuid, dossier.revision, channel)
     return review
-
-
-@contextmanager
-def writing(kit: Kit) -> Iterator[None]:
-    """A transaction that takes the write lock before it reads: the hub's collector, a review and a bundle import
-    (in other threads or processes) then wait for each other instead of failing to upgrade a read to a write.
-    Nested `atomic()` blocks inside it become savepoints."""
-    kit.db.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    except BaseException:
-        kit.db.rollback()
-        raise
-    kit.db.commit()
 
 
 def _find(kit: Kit, uuid: str) -> Dossier | None:

@@ -17,7 +17,7 @@ from fieldkit.core.dossier import AuditEntry, DocumentRef, Dossier
 from fieldkit.core.errors import NotFound, Problem, UserError, ValidationError
 from fieldkit.core.roles import Actor, Permission, require
 from fieldkit.core.workflow import LocalStatus, PortalStatus
-from fieldkit.hub.collect import collect, writing
+from fieldkit.hub.collect import collect
 from fieldkit.hub.relay import relay_statuses
 from fieldkit.hub.store import Hub
 from fieldkit.storage.audit import AuditLog
@@ -131,7 +131,7 @@ class ReviewService:
             entry,
             AuditEntry(now, self.user.username, "review_approved", dossier.uuid, reason=f"rev{review.revision}"),
         ]
-        with writing(self.kit):
+        with self.kit.db.atomic():
             self.kit.dossiers.save(dossier, entries)
             self.reviews.decide(review.uuid, review.revision, APPROVED, self.user.username, now)
         return dossier
@@ -152,7 +152,7 @@ class ReviewService:
             held = self.hub.store.current(dossier.uuid)
             if held is not None and held[0] == review.revision:
                 self.hub.store.relay(dossier.uuid, held[1], RETURNED_STATUS, note)
-        with writing(self.kit):
+        with self.kit.db.atomic():
             self.kit.dossiers.save(dossier, entries)
             self.reviews.decide(review.uuid, review.revision, RETURNED, self.user.username, now, note)
         return dossier
@@ -160,7 +160,7 @@ class ReviewService:
     def edit(self, uuid: str, values: dict[str, str]) -> Dossier:
         """Correct the declaration before approving (the fields changed are named in the audit log)."""
         review, _ = self._deciding(uuid)
-        with writing(self.kit):
+        with self.kit.db.atomic():
             dossier = DossierService(self.kit, self.user).set_values(review.uuid, values)
             AuditLog(self.kit.db).append(
                 AuditEntry(
