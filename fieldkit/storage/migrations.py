@@ -154,7 +154,72 @@ def _m003_outbox(db: Database) -> None:
     )
 
 
-MIGRATIONS: list[Migration] = [_m001_initial, _m002_security, _m003_outbox]
+def _m004_hub(db: Database) -> None:
+    """The supervisor's end of day (issue 8): this kit's own keys (Ed25519 to sign, X25519 to receive sealed
+    bundles: secrets, so inside the encrypted database); on a team kit, the hub it is enrolled with; on the
+    supervisor's kit, the review of each collected dossier revision and what its team kit was last told; and
+    the bundles written and read."""
+    db.execute(
+        """CREATE TABLE kit_identity (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            kit_id TEXT NOT NULL,
+            sign_key BLOB NOT NULL,
+            box_key BLOB NOT NULL,
+            created_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE hub_link (
+            hub_id TEXT PRIMARY KEY,
+            label TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            sign_public BLOB NOT NULL,
+            box_public BLOB NOT NULL,
+            account TEXT NOT NULL DEFAULT '',
+            secret TEXT NOT NULL DEFAULT '',
+            portal_url TEXT NOT NULL DEFAULT '',
+            enrolled_at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE reviews (
+            uuid TEXT NOT NULL,
+            revision INTEGER NOT NULL,
+            kit_id TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            hub_code TEXT,
+            content_sha256 TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            state TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            decided_by TEXT,
+            decided_at TEXT,
+            PRIMARY KEY (uuid, revision)
+        )"""
+    )
+    db.execute("CREATE INDEX reviews_state ON reviews(state, received_at)")
+    db.execute(
+        """CREATE TABLE relayed (
+            uuid TEXT PRIMARY KEY,
+            ma_ho_so TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """CREATE TABLE bundles (
+            bundle_id TEXT PRIMARY KEY,
+            direction TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            peer TEXT NOT NULL,
+            dossiers INTEGER NOT NULL,
+            at TEXT NOT NULL
+        )"""
+    )
+
+
+MIGRATIONS: list[Migration] = [_m001_initial, _m002_security, _m003_outbox, _m004_hub]
 
 
 def current_version(db: Database) -> int:

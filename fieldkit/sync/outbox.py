@@ -516,11 +516,18 @@ class Outbox:
                         dossier = self.kit.dossiers.get(change.uuid)
                     except NotFound:
                         continue  # sent from another kit under the same account
-                    if dossier.uuid != change.uuid or dossier.portal_code not in (None, change.ma_ho_so):
+                    if dossier.uuid != change.uuid:
                         continue
-                    if (dossier.portal_status, dossier.portal_note) == (change.status, change.note):
+                    # A supervisor's hub gives its own MaHoSo, then relays the portal's: the portal's replaces it.
+                    code = change.ma_ho_so if dossier.portal_code else None
+                    if (dossier.portal_code, dossier.portal_status, dossier.portal_note) == (
+                        code or dossier.portal_code,
+                        change.status,
+                        change.note,
+                    ):
                         continue
                     updated, entry = dossier.with_portal_status(change.status, change.note, self.actor, now)
+                    updated = replace(updated, portal_code=code or updated.portal_code)
                     self.kit.dossiers.save(updated, [entry])
                     report.statuses.append(StatusUpdate(dossier.uuid, change.ma_ho_so, change.status, change.note))
                 self.store.set_cursor(portal, page.cursor, now)
