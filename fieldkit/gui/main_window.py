@@ -6,10 +6,13 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from fieldkit.core.dossier import Place, PlaceKind
+from fieldkit.core.roles import Permission, allowed
 from fieldkit.gui.context import AppContext
+from fieldkit.gui.dashboard import DashboardPage
 from fieldkit.gui.detail import DetailPage
 from fieldkit.gui.home import HomePage
 from fieldkit.gui.login import LoginPage
+from fieldkit.gui.review_page import ReviewPage
 from fieldkit.gui.settings_page import SettingsPage
 from fieldkit.gui.sync_controller import SyncController
 from fieldkit.gui.widgets import big_button
@@ -30,8 +33,10 @@ class MainWindow(QMainWindow):
         self.wizard = WizardPage(ctx)
         self.detail = DetailPage(ctx)
         self.settings = SettingsPage(ctx)
+        self.review = ReviewPage(ctx)
+        self.dashboard = DashboardPage(ctx)
         self.pages = QStackedWidget(self)
-        for page in (self.login, self.home, self.wizard, self.detail, self.settings):
+        for page in (self.login, self.home, self.wizard, self.detail, self.settings, self.review, self.dashboard):
             self.pages.addWidget(page)
 
         self.worker_label = QLabel(self)
@@ -39,6 +44,11 @@ class MainWindow(QMainWindow):
         self.home_button = big_button(tr("ui.nav.home"), self)
         self.settings_button = big_button(tr("ui.nav.settings"), self)
         self.lock_button = big_button(tr("ui.nav.lock"), self)
+        # The supervisor's screens; shown only to those whose role the services would let through anyway.
+        self.review_button = big_button(tr("ui.nav.review"), self)
+        self.dashboard_button = big_button(tr("ui.nav.dashboard"), self)
+        self.review_button.clicked.connect(self.show_review)
+        self.dashboard_button.clicked.connect(self.show_dashboard)
         self.home_button.clicked.connect(self.show_home)
         self.settings_button.clicked.connect(self.show_settings)
         self.lock_button.clicked.connect(self.lock)
@@ -47,7 +57,13 @@ class MainWindow(QMainWindow):
         title.setStyleSheet("font-size: 14pt; font-weight: bold;")
         header.addWidget(title, 1)
         header.addWidget(self.worker_label)
-        for button in (self.home_button, self.settings_button, self.lock_button):
+        for button in (
+            self.home_button,
+            self.review_button,
+            self.dashboard_button,
+            self.settings_button,
+            self.lock_button,
+        ):
             header.addWidget(button)
 
         central = QWidget(self)
@@ -71,6 +87,7 @@ class MainWindow(QMainWindow):
         self.home.attach_sync(self.sync)
         self.sync.problem.connect(self._sync_problem)
         self.settings.portal_login_done.connect(self.sync.send_now)
+        self.review.changed.connect(self.sync.send_now)  # an approved dossier heads for the portal
         self.settings.saved.connect(lambda _values: self.sync.send_now())
 
         # Idle lock: any key or click counts as activity; a timer checks the session.
@@ -89,8 +106,17 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.login)
 
     def _set_header_enabled(self, enabled: bool) -> None:
-        for button in (self.home_button, self.settings_button, self.lock_button):
+        for button in (
+            self.home_button,
+            self.review_button,
+            self.dashboard_button,
+            self.settings_button,
+            self.lock_button,
+        ):
             button.setEnabled(enabled)
+        supervises = enabled and self.ctx.session is not None and allowed(self.ctx.actor, Permission.APPROVE)
+        self.review_button.setVisible(supervises)
+        self.dashboard_button.setVisible(supervises)
 
     def _signed_in(self, session) -> None:
         resumed = self.ctx.session is session
@@ -132,6 +158,14 @@ class MainWindow(QMainWindow):
     def show_home(self) -> None:
         self.pages.setCurrentWidget(self.home)
         self.home.refresh()
+
+    def show_review(self) -> None:
+        self.review.refresh()
+        self.pages.setCurrentWidget(self.review)
+
+    def show_dashboard(self) -> None:
+        self.dashboard.refresh()
+        self.pages.setCurrentWidget(self.dashboard)
 
     def show_settings(self) -> None:
         self.settings.load()
