@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.core.dossier import Dossier
+from fieldkit.gui.scanner_dialog import ScannerDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.step import WizardStep
@@ -51,9 +52,8 @@ class DocumentsStep(WizardStep):
             if slot.note:
                 name.setToolTip(slot.note.in_language(self.tr.lang))
             state = QLabel(host)
-            scan = big_button(self.tr("ui.documents.scan"), host)
-            scan.setEnabled(False)
-            scan.setToolTip(self.tr("ui.documents.scan_later"))
+            scan = big_button(self.tr("ui.documents.scan"), host, primary=True)
+            scan.clicked.connect(lambda _=False, s=slot: self.scan_into(s))
             pick = big_button(self.tr("ui.documents.import"), host)
             pick.clicked.connect(lambda _=False, code=slot.code: self.import_into(code))
             remove = big_button(self.tr("ui.documents.remove"), host)
@@ -88,6 +88,11 @@ class DocumentsStep(WizardStep):
                 label.setText(self.tr("ui.documents.none"))
                 label.setStyleSheet("")
             self.remove_buttons[code].setEnabled(bool(docs))
+
+    def scan_into(self, slot) -> None:
+        self.scanner = ScannerDialog(self.ctx, self.uuid, slot, self)
+        self.scanner.finished.connect(lambda _result: self.refresh())
+        self.scanner.open()
 
     def import_into(self, slot_code: str) -> None:
         path = self.choose_file()
