@@ -1,0 +1,150 @@
+"""Finding the page in a photograph: four corners (TL, TR, BR, BL) and how sure we are, or None.
+
+1. A small copy of the frame (about 400 pixels across) gives hypotheses from three generators
+   (`candidates.py`: closed edge contours, bright colourless regions, pairs of long lines) plus, in a live
+   view, the outline found in the previous frame.
+2. Every plausible hypothesis is scored on the image (`score.py`); the best few are snapped to the edges
+   near them and scored again, so a hypothesis a few pixels off still becomes the page.
+3. The winner's sides are fitted to the edges of the full-resolution frame (`refine.py`).
+4. Confidence comes from the score and the share of the outline found at full resolution; below a floor the
+   answer is None (no page, or too little of one to trust).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fieldkit.scanner.candidates import edge_candidates, line_candidates, paper_candidates
+from fieldkit.scanner.geometry import corner_angles, is_convex, order_corners, polygon_area, scale_quad, side_lengths
+from fieldkit.scanner.refine import refine_quad
+from fieldkit.scanner.score import Views, score_quads
+
+
+@dataclass(frozen=True)
+class Detection:
+    quad: np.ndarray  # (4, 2) float32: TL, TR, BR, BL in the frame's pixels
+    confidence: float  # 0..1
+    score: float  # the raw score the confidence comes from (for diagnostics and the benchmark)
+
+    def as_list(self) -> list[list[float]]:
+        return [[round(float(x), 1), round(float(y), 1)] for x, y in self.quad]
+
+
+class PageDetector:
+    """Stateless: one detector can serve many frames; `hint` is the previous frame's quad in a live view."""
+
+    WORK_SIDE = 400  # pixels along the small frame's longer side
+    MIN_AREA = 0.03  # of the frame: a page smaller than this is too far away to scan well
+    SHORTLIST = 6  # hypotheses snapped to nearby edges and scored again
+    ACCEPT = 0.5  # confidence floor below which no page is reported
+
+    def detect(self, image: np.ndarray, hint: np.ndarray | None = None) -> Detection | None:
+        if image is None or image.ndim != 3 or image.shape[0] < 32 or image.shape[1] < 32:
+            return None
+        views = self.views(image)
+        candidates = self.candidates(views)
+        if hint is not None:
+            candidates.append(scale_quad(order_corners(hint), views.scale))
+        best, best_score = self.choose(views, candidates)
+        if best is None:
+            return None
+        full = scale_quad(best, 1.0 / views.scale)
+        reach = max(3.0, 2.0 / views.scale)
+        refined, support = refine_quad(image, full, reach)
+        if support > 0.5:  # a second, tighter pass from where the first landed
+            refined, support = refine_quad(image, refined, max(2.0, reach / 3))
+        confidence = _confidence(best_score, support)
+        if confidence < self.ACCEPT:
+            return None
+        return Detection(order_corners(refined), confidence, best_score)
+
+    # -- the small frame --------------------------------------------------------------------------------
+
+    def views(self, image: np.ndarray) -> Views:
+        height, width = image.shape[:2]
+        factor = max(1, round(max(width, height) / self.WORK_SIDE))
+        small = cv2.resize(image, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
+        small = cv2.GaussianBlur(small, (3, 3), 0)
+        grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        # Gradients of all three channels; each pixel keeps the channel whose change is strongest, so a page
+        # on a cloth of the same brightness but another colour still has an edge.
+        gxs = cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3)
+        gys = cv2.Sobel(small, cv2.CV_16S, 0, 1, ksize=3)
+        magnitude = np.abs(gxs).astype(np.int32) + np.abs(gys)
+        pick = np.argmax(magnitude, axis=2)[..., None]
+        gx = np.take_along_axis(gxs, pick, axis=2)[..., 0]
+        gy = np.take_along_axis(gys, pick, axis=2)[..., 0]
+        strongest = np.take_along_axis(magnitude, pick, axis=2)[..., 0]
+        floor = float(np.clip(np.percentile(strongest, 70), 40.0, 90.0))
+        return Views(small.shape[1] / width, small, grey, gx, gy, floor)
+
+    def candidates(self, views: Views) -> list[np.ndarray]:
+        width, height = views.size
+        min_area = self.MIN_AREA * width * height
+        high = views.edge_floor * 1.2
+        edges = cv2.Canny(views.gx, views.gy, high * 0.5, high, L2gradient=False)
+        chroma = cv2.subtract(views.colour.max(axis=2), views.colour.min(axis=2))
+        quads = edge_candidates(edges, min_area)
+        quads += paper_candidates(views.grey, chroma, min_area)
+        quads += line_candidates(edges, views.size)
+        return quads
+
+    # -- choosing ---------------------------------------------------------------------------------------
+
+    def choose(self, views: Views, quads: list[np.ndarray]) -> tuple[np.ndarray | None, float]:
+        """Score all; snap the best few to the edges near them and score again; the best wins."""
+        quads = [q for q in _unique(quads) if self.plausible(views, q)]
+        if not quads:
+            return None, 0.0
+        scores = score_quads(views, np.stack(quads))
+        shortlist = [quads[i] for i in np.argsort(-scores)[: self.SHORTLIST]]
+        snapped = []
+        for quad in shortlist:
+            moved = quad
+            for reach in (5.0, 2.0):
+                moved, _ = refine_quad(views.colour, moved, reach, samples=30)
+            if self.plausible(views, moved):
+                snapped.append(order_corners(moved))
+        pool = shortlist + snapped
+        final = score_quads(views, np.stack(pool))
+        best = int(np.argmax(final))
+        return (pool[best], float(final[best])) if final[best] > 0 else (None, 0.0)
+
+    def plausible(self, views: Views, quad: np.ndarray) -> bool:
+        """Could this be a page seen from above: convex, big enough, mostly in the frame, angles and
+        opposite sides a camera's perspective can make of a rectangle."""
+        width, height = views.size
+        if not is_convex(quad):
+            return False
+        area = polygon_area(quad)
+        if area < self.MIN_AREA * width * height:
+            return False
+        inside = np.clip(quad, [0, 0], [width - 1, height - 1])
+        if polygon_area(inside) < 0.85 * area:
+            return False
+        angles = corner_angles(quad)
+        if angles.min() < 45 or angles.max() > 135:
+            return False
+        sides = side_lengths(quad)
+        if sides.min() < 0.08 * min(width, height):
+            return False
+        return max(sides[0] / sides[2], sides[2] / sides[0], sides[1] / sides[3], sides[3] / sides[1]) <= 2.2
+
+
+def _unique(quads: list[np.ndarray], tolerance: float = 2.0) -> list[np.ndarray]:
+    kept: list[np.ndarray] = []
+    for quad in quads:
+        quad = order_corners(quad)
+        if all(np.max(np.linalg.norm(quad - other, axis=1)) > tolerance for other in kept):
+            kept.append(quad)
+    return kept
+
+
+def _confidence(score: float, support: float) -> float:
+    """The small-frame score and the share of the outline found at full resolution, mapped to 0..1."""
+    combined = 0.6 * score + 0.4 * support
+    return float(1.0 / (1.0 + math.exp(-(combined - 0.45) * 12.0)))

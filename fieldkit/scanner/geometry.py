@@ -1,0 +1,119 @@
+"""Quadrilaterals: corner order, shape checks, and the SmartDoc overlap measure.
+
+A quad is a float32 array of shape (4, 2) in image pixels, ordered top-left, top-right, bottom-right,
+bottom-left (TL, TR, BR, BL) as the page is seen in the frame.
+"""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+
+def order_corners(points: np.ndarray) -> np.ndarray:
+    """Four points in any order -> TL, TR, BR, BL (clockwise on screen, starting nearest the top-left)."""
+    pts = np.asarray(points, np.float32).reshape(4, 2)
+    center = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - center[1], pts[:, 0] - center[0])
+    pts = pts[np.argsort(angles)]  # clockwise on screen (y grows downwards)
+    # Start at the corner whose position best matches "top-left": smallest x + y.
+    start = int(np.argmin(pts.sum(axis=1)))
+    return np.roll(pts, -start, axis=0)
+
+
+def polygon_area(quad: np.ndarray) -> float:
+    x, y = quad[:, 0].astype(np.float64), quad[:, 1].astype(np.float64)
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def is_convex(quad: np.ndarray) -> bool:
+    edges = np.roll(quad, -1, axis=0) - quad
+    cross = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    return bool(np.all(cross > 0) or np.all(cross < 0))
+
+
+def corner_angles(quad: np.ndarray) -> np.ndarray:
+    """Interior angle at each corner, in degrees."""
+    before = np.roll(quad, 1, axis=0) - quad
+    after = np.roll(quad, -1, axis=0) - quad
+    cos = np.sum(before * after, axis=1) / (np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def side_lengths(quad: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+
+
+def line_through(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Homogeneous line through two points."""
+    return np.cross(np.append(p, 1.0), np.append(q, 1.0))
+
+
+def intersect(line_a: np.ndarray, line_b: np.ndarray) -> np.ndarray | None:
+    point = np.cross(line_a, line_b)
+    if abs(point[2]) < 1e-9:
+        return None
+    return point[:2] / point[2]
+
+
+def scale_quad(quad: np.ndarray, factor: float) -> np.ndarray:
+    # Pixel centres: a pixel at x in a image scaled by f sits at (x + 0.5) * f - 0.5.
+    return ((np.asarray(quad, np.float64) + 0.5) * factor - 0.5).astype(np.float32)
+
+
+def homography_to_rect(quad: np.ndarray, width: float, height: float) -> np.ndarray:
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return cv2.getPerspectiveTransform(np.asarray(quad, np.float32), target)
+
+
+def jaccard_in_document_frame(found: np.ndarray | None, truth: np.ndarray, frame_size: tuple[int, int]) -> float:
+    """SmartDoc-2015 measure: the overlap of the found and true quads after both are mapped into the document's
+    own frame (the true quad becomes a rectangle), the found one clipped to the part of the document the frame
+    shows. A missed page scores 0."""
+    if found is None:
+        return 0.0
+    width, height = 1000.0, 1000.0 * _aspect(truth)
+    to_document = homography_to_rect(truth, width, height)
+    found_doc = cv2.perspectiveTransform(np.asarray(found, np.float32).reshape(1, 4, 2), to_document)[0]
+    w, h = frame_size
+    frame = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    frame_doc = cv2.perspectiveTransform(frame.reshape(1, 4, 2), to_document)[0]
+    truth_doc = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    if not is_convex(found_doc):
+        found_doc = cv2.convexHull(found_doc).reshape(-1, 2)
+    truth_seen = _intersection(truth_doc, frame_doc)
+    found_seen = _intersection(found_doc, frame_doc)
+    if truth_seen is None or found_seen is None:
+        return 0.0
+    both = _intersection(truth_seen, found_seen)
+    inter = 0.0 if both is None else _area(both)
+    union = _area(truth_seen) + _area(found_seen) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def _aspect(quad: np.ndarray) -> float:
+    sides = side_lengths(quad)
+    return float((sides[1] + sides[3]) / max(sides[0] + sides[2], 1e-6))
+
+
+def _area(poly: np.ndarray) -> float:
+    return float(abs(cv2.contourArea(poly.astype(np.float32))))
+
+
+def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    area, poly = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
+    if poly is None or area <= 0:
+        return None
+    return poly.reshape(-1, 2)
+
+
+def quad_spread(quads: list[np.ndarray]) -> float:
+    """The largest distance any corner moved across `quads`, in pixels."""
+    stack = np.stack(quads)
+    return float(np.max(np.linalg.norm(stack - stack.mean(axis=0), axis=2)) * 2.0)
+
+
+def diagonal(size: tuple[int, int]) -> float:
+    return math.hypot(*size)

@@ -1,0 +1,135 @@
+"""How much a quadrilateral looks like the outline of a paper in a (small) frame, for many quads at once.
+
+Judged on the image, not on how the quad was found:
+- edge: along each side, a gradient across the side, and a step (the colour just inside differs from just
+  outside: a printed line or a cloth's stripe has the same colour on both sides);
+- margin: the strip just inside each side is even (a page's border is blank paper; a row of checks is not);
+- ends: each side's edge stops near the corners (a tile joint or a stripe runs on past both ends);
+- paper: the inside is light and has little colour;
+- shape: a plausible view of a rectangle; size: larger pages are a little likelier.
+A side with no support pulls the whole score down, so a quad spanning page and table loses to the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class Views:
+    """The small frame and what scoring needs from it, computed once per frame."""
+
+    scale: float  # small pixels per full pixel
+    colour: np.ndarray  # BGR uint8
+    grey: np.ndarray
+    gx: np.ndarray  # gradient of the strongest channel, int16
+    gy: np.ndarray
+    edge_floor: float  # a gradient this strong counts as a full edge
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.grey.shape[1], self.grey.shape[0]
+
+
+SAMPLES = 32  # points along each side
+STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" colours are read
+
+
+def score_quads(views: Views, quads: np.ndarray) -> np.ndarray:
+    """Scores 0..1 for an (n, 4, 2) array of ordered, plausible quads in the small frame's pixels."""
+    quads = quads.astype(np.float32)
+    a, b = quads, np.roll(quads, -1, axis=1)
+    length = np.linalg.norm(b - a, axis=2, keepdims=True)  # n, 4, 1
+    direction = (b - a) / (length + 1e-6)
+    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
+    centre = quads.mean(axis=1, keepdims=True)
+    inward = np.sum(normal * (centre - (a + b) / 2), axis=2, keepdims=True) > 0
+    normal = np.where(inward, -normal, normal)  # outward
+    ts = np.linspace(0.04, 0.96, SAMPLES, dtype=np.float32)
+    points = a[:, :, None, :] + ts[None, None, :, None] * (b - a)[:, :, None, :]  # n, 4, S, 2
+    d4, n4 = direction[:, :, None, :], normal[:, :, None, :]
+
+    on_edge = _edge_along(views, points, d4, n4)
+    inner = _sample(views.colour, points - STEP_REACH * n4)
+    outer = _sample(views.colour, points + STEP_REACH * n4)
+    step = np.abs(inner - outer).max(axis=-1)
+    is_step = np.clip((step - 6.0) / 20.0, 0, 1)
+    width, height = views.size
+    within = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
+    support = on_edge * (0.35 + 0.65 * is_step) * within
+    # A side is as good as its well-supported share: a thumb over a quarter of it costs only that quarter.
+    edge = (support > 0.35).mean(axis=2) * 0.6 + support.mean(axis=2) * 0.4  # n, 4
+
+    strip = _sample(views.grey, points - 2.0 * STEP_REACH * n4)
+    spread = np.percentile(strip, 85, axis=2) - np.percentile(strip, 15, axis=2)
+    margin = np.clip(1.0 - (spread - 12.0) / 50.0, 0, 1)
+
+    tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
+    before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
+    after = _edge_along(views, b[:, :, None, :] + tail * d4, d4, n4).mean(axis=2)
+    runs_on = np.minimum(before, after)
+    ends = 1.0 - 0.6 * np.clip((runs_on - 0.3) / 0.5, 0, 1)
+
+    paper = _paper_likeness(views, quads)
+    angles = _angles(quads)
+    shape = 1.0 - 0.5 * np.clip((np.abs(angles - 90).max(axis=1) - 20) / 25, 0, 1)
+    area = _areas(quads)
+    size = 0.85 + 0.15 * np.minimum(1.0, np.sqrt(area / (0.5 * width * height)))
+
+    support_all = 0.5 * edge.mean(axis=1) + 0.5 * edge.min(axis=1)
+    return support_all * (0.4 + 0.3 * paper + 0.3 * margin.mean(axis=1)) * ends.mean(axis=1) * shape * size
+
+
+def _edge_along(views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray) -> np.ndarray:
+    """0..1 per point: a gradient across the line there, the best of the line and one pixel either side."""
+    width, height = views.size
+    best = None
+    for offset in (-1.0, 0.0, 1.0):
+        p = points + offset * normal
+        xs = np.clip(np.round(p[..., 0]).astype(np.int32), 0, width - 1)
+        ys = np.clip(np.round(p[..., 1]).astype(np.int32), 0, height - 1)
+        gx, gy = views.gx[ys, xs].astype(np.float32), views.gy[ys, xs].astype(np.float32)
+        along = np.abs(gx * normal[..., 0] + gy * normal[..., 1])
+        across = np.abs(gx * direction[..., 0] + gy * direction[..., 1])
+        value = np.where(along > 1.5 * across, along, 0.0)
+        best = value if best is None else np.maximum(best, value)
+    return np.clip(best / views.edge_floor, 0, 1.5) / 1.5
+
+
+def _paper_likeness(views: Views, quads: np.ndarray) -> np.ndarray:
+    """Paper is light and has little colour (print is mostly on white); ID cards are pale too."""
+    centre = quads.mean(axis=1, keepdims=True)
+    inner = centre + 0.8 * (quads - centre)
+    u = np.linspace(0.1, 0.9, 7, dtype=np.float32)
+    uu, vv = np.meshgrid(u, u)
+    uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
+    tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
+    grid = (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
+    colours = _sample(views.colour, grid)
+    light = np.percentile(colours.mean(axis=-1), 70, axis=1)
+    chroma = np.median(colours.max(axis=-1) - colours.min(axis=-1), axis=1)
+    frame_light = float(np.percentile(views.grey, 95))
+    lightness = np.clip(light / max(frame_light, 1.0) * 1.4 - 0.4, 0, 1)
+    colourless = np.clip(1.0 - (chroma - 25.0) / 60.0, 0, 1)
+    return lightness * colourless
+
+
+def _sample(image: np.ndarray, points: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    xs = np.clip(np.round(points[..., 0]).astype(np.int32), 0, width - 1)
+    ys = np.clip(np.round(points[..., 1]).astype(np.int32), 0, height - 1)
+    return image[ys, xs].astype(np.float32)
+
+
+def _angles(quads: np.ndarray) -> np.ndarray:
+    before = np.roll(quads, 1, axis=1) - quads
+    after = np.roll(quads, -1, axis=1) - quads
+    cos = np.sum(before * after, axis=2) / (np.linalg.norm(before, axis=2) * np.linalg.norm(after, axis=2) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def _areas(quads: np.ndarray) -> np.ndarray:
+    x, y = quads[..., 0], quads[..., 1]
+    return 0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1), axis=1))
