@@ -296,7 +296,7 @@ def apply_conditions(frame: np.ndarray, corners: np.ndarray, cond: Conditions, r
     image += rng.normal(0, cond.noise, image.shape).astype(np.float32)
     out = np.clip(image, 0, 255).astype(np.uint8)
     if cond.jpeg_quality:
-        ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, cond.jpeg_quality])
+        _, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, cond.jpeg_quality])
         out = cv2.imdecode(data, cv2.IMREAD_COLOR)
     return out
 

@@ -21,7 +21,7 @@ import numpy as np
 from fieldkit.scanner.candidates import edge_candidates, line_candidates, paper_candidates
 from fieldkit.scanner.geometry import corner_angles, is_convex, order_corners, polygon_area, scale_quad, side_lengths
 from fieldkit.scanner.refine import refine_quad
-from fieldkit.scanner.score import Views, score_quads
+from fieldkit.scanner.score import Views, score_quads, search_sides
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ class PageDetector:
 
     WORK_SIDE = 400  # pixels along the small frame's longer side
     MIN_AREA = 0.03  # of the frame: a page smaller than this is too far away to scan well
-    SHORTLIST = 6  # hypotheses snapped to nearby edges and scored again
+    SHORTLIST = 4  # hypotheses snapped to nearby edges and scored again
     ACCEPT = 0.5  # confidence floor below which no page is reported
 
     def detect(self, image: np.ndarray, hint: np.ndarray | None = None) -> Detection | None:
@@ -104,9 +104,8 @@ class PageDetector:
         shortlist = [quads[i] for i in np.argsort(-scores)[: self.SHORTLIST]]
         snapped = []
         for quad in shortlist:
-            moved = quad
-            for reach in (5.0, 2.0):
-                moved, _ = refine_quad(views.colour, moved, reach, samples=30)
+            moved = search_sides(views, quad, reach=max(4.0, 0.06 * min(views.size)), step=1.0)
+            moved = search_sides(views, moved, reach=1.0, step=0.5)
             if self.plausible(views, moved):
                 snapped.append(order_corners(moved))
         pool = shortlist + snapped
@@ -136,12 +135,12 @@ class PageDetector:
 
 
 def _unique(quads: list[np.ndarray], tolerance: float = 2.0) -> list[np.ndarray]:
-    kept: list[np.ndarray] = []
+    """Ordered quads, near-duplicates (corners on the same `tolerance` grid) dropped."""
+    kept: dict[tuple, np.ndarray] = {}
     for quad in quads:
         quad = order_corners(quad)
-        if all(np.max(np.linalg.norm(quad - other, axis=1)) > tolerance for other in kept):
-            kept.append(quad)
-    return kept
+        kept.setdefault(tuple(np.round(quad.ravel() / tolerance).astype(int)), quad)
+    return list(kept.values())
 
 
 def _confidence(score: float, support: float) -> float:

@@ -62,9 +62,7 @@ def score_quads(views: Views, quads: np.ndarray) -> np.ndarray:
     # A side is as good as its well-supported share: a thumb over a quarter of it costs only that quarter.
     edge = (support > 0.35).mean(axis=2) * 0.6 + support.mean(axis=2) * 0.4  # n, 4
 
-    strip = _sample(views.grey, points - 2.0 * STEP_REACH * n4)
-    spread = np.percentile(strip, 85, axis=2) - np.percentile(strip, 15, axis=2)
-    margin = np.clip(1.0 - (spread - 12.0) / 50.0, 0, 1)
+    margin = _evenness(_sample(views.grey, points - 2.0 * STEP_REACH * n4), axis=2)
 
     tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
     before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
@@ -79,7 +77,7 @@ def score_quads(views: Views, quads: np.ndarray) -> np.ndarray:
     size = 0.85 + 0.15 * np.minimum(1.0, np.sqrt(area / (0.5 * width * height)))
 
     support_all = 0.5 * edge.mean(axis=1) + 0.5 * edge.min(axis=1)
-    return support_all * (0.4 + 0.3 * paper + 0.3 * margin.mean(axis=1)) * ends.mean(axis=1) * shape * size
+    return support_all * (0.2 + 0.5 * paper + 0.3 * margin.mean(axis=1)) * ends.mean(axis=1) * shape * size
 
 
 def _edge_along(views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray) -> np.ndarray:
@@ -99,21 +97,24 @@ def _edge_along(views: Views, points: np.ndarray, direction: np.ndarray, normal:
 
 
 def _paper_likeness(views: Views, quads: np.ndarray) -> np.ndarray:
-    """Paper is light and has little colour (print is mostly on white); ID cards are pale too."""
+    """Share of the inside that looks like paper: light (near the brightest of the inside) and colourless.
+    Print covers little of a page, and at this scale its lines are pale smudges; a check, a tile or a
+    flower is coloured or dark over a good part of any quad drawn around it."""
     centre = quads.mean(axis=1, keepdims=True)
-    inner = centre + 0.8 * (quads - centre)
-    u = np.linspace(0.1, 0.9, 7, dtype=np.float32)
+    inner = centre + 0.85 * (quads - centre)
+    u = np.linspace(0.05, 0.95, 9, dtype=np.float32)
     uu, vv = np.meshgrid(u, u)
     uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
     tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
     grid = (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
-    colours = _sample(views.colour, grid)
-    light = np.percentile(colours.mean(axis=-1), 70, axis=1)
-    chroma = np.median(colours.max(axis=-1) - colours.min(axis=-1), axis=1)
-    frame_light = float(np.percentile(views.grey, 95))
-    lightness = np.clip(light / max(frame_light, 1.0) * 1.4 - 0.4, 0, 1)
-    colourless = np.clip(1.0 - (chroma - 25.0) / 60.0, 0, 1)
-    return lightness * colourless
+    colours = _sample(views.colour, grid)  # n, 81, 3
+    light = colours.mean(axis=-1)
+    chroma = colours.max(axis=-1) - colours.min(axis=-1)
+    top = np.percentile(light, 90, axis=1, keepdims=True)
+    frame_light = float(np.percentile(views.grey, 97))
+    paperish = (light > 0.72 * top) & (chroma < 0.25 * top + 8)
+    bright_enough = np.clip(top[:, 0] / max(frame_light, 1.0) * 2.0 - 0.8, 0, 1)
+    return paperish.mean(axis=1) * bright_enough
 
 
 def _sample(image: np.ndarray, points: np.ndarray) -> np.ndarray:
@@ -133,3 +134,56 @@ def _angles(quads: np.ndarray) -> np.ndarray:
 def _areas(quads: np.ndarray) -> np.ndarray:
     x, y = quads[..., 0], quads[..., 1]
     return 0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1), axis=1))
+
+
+def side_quality(views: Views, a: np.ndarray, b: np.ndarray, outward: np.ndarray) -> np.ndarray:
+    """For many candidate lines of one side at once (a, b: (m, 2) endpoints; outward: the side's outward
+    normal), 0..1: a step edge along the line with an even strip of paper just inside it."""
+    direction = (b - a) / (np.linalg.norm(b - a, axis=1, keepdims=True) + 1e-6)
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    normal = np.where(np.sum(normal * outward, axis=1, keepdims=True) < 0, -normal, normal)
+    ts = np.linspace(0.06, 0.94, SAMPLES, dtype=np.float32)
+    points = a[:, None, :] + ts[None, :, None] * (b - a)[:, None, :]
+    d3, n3 = direction[:, None, :], normal[:, None, :]
+    on_edge = _edge_along(views, points, d3, n3)
+    inner = _sample(views.colour, points - STEP_REACH * n3)
+    outer = _sample(views.colour, points + STEP_REACH * n3)
+    is_step = np.clip((np.abs(inner - outer).max(axis=-1) - 6.0) / 20.0, 0, 1)
+    support = on_edge * (0.35 + 0.65 * is_step)
+    edge = (support > 0.35).mean(axis=1) * 0.6 + support.mean(axis=1) * 0.4
+    strip = _sample(views.grey, points - 2.0 * STEP_REACH * n3)
+    return edge * (0.5 + 0.5 * _evenness(strip, axis=1))
+
+
+def _evenness(strip: np.ndarray, axis: int) -> np.ndarray:
+    """1 for an even strip of paper, falling to 0 as it alternates like checks or tiles."""
+    spread = 2.0 * np.abs(strip - np.median(strip, axis=axis, keepdims=True)).mean(axis=axis)
+    return np.clip(1.0 - (spread - 12.0) / 50.0, 0, 1)
+
+
+def search_sides(views: Views, quad: np.ndarray, reach: float, step: float = 1.0) -> np.ndarray:
+    """Each side moved to the best line nearby: shifted along its normal by up to `reach` pixels and turned a
+    little (its ends moved apart by up to reach/2), the four best lines crossed into the new corners."""
+    from fieldkit.scanner.geometry import intersect, line_through
+
+    quad = quad.astype(np.float32)
+    centre = quad.mean(axis=0)
+    shifts = np.arange(-reach, reach + 0.5 * step, step, dtype=np.float32)
+    turns = np.linspace(-reach / 4, reach / 4, 5, dtype=np.float32)
+    shift, turn = (grid.ravel() for grid in np.meshgrid(shifts, turns))
+    lines = []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        direction = (b - a) / (np.linalg.norm(b - a) + 1e-6)
+        normal = np.array([-direction[1], direction[0]], np.float32)
+        if np.dot(normal, centre - (a + b) / 2) > 0:
+            normal = -normal
+        ends_a = a[None, :] + (shift - turn)[:, None] * normal[None, :]
+        ends_b = b[None, :] + (shift + turn)[:, None] * normal[None, :]
+        quality = side_quality(views, ends_a, ends_b, normal[None, :])
+        best = int(np.argmax(quality - 0.002 * np.abs(shift)))  # ties go to the smaller move
+        lines.append(line_through(ends_a[best].astype(np.float64), ends_b[best].astype(np.float64)))
+    corners = [intersect(lines[(i - 1) % 4], lines[i]) for i in range(4)]
+    if any(c is None for c in corners):
+        return quad
+    return np.array(corners, np.float32)
