@@ -255,6 +255,7 @@ def write_samples(folder: Path, seed: int = 22) -> list[Path]:
     rng = np.random.default_rng(seed)
     samples = {
         "demo-page.png": form_page(rng).image,
+        "demo-page-2.png": text_page(rng).image,
         "id-card-front.png": id_card(rng).image,
         "id-card-back.png": id_card(rng, back=True).image,
     }

@@ -53,9 +53,13 @@ class FrameSource(ABC):
         if grabbed is None:
             return None
         image, truth = grabbed
-        frame = Frame(image, self._index, time.monotonic() - self._started, truth)
+        frame = Frame(image, self._index, self._timestamp(), truth)
         self._index += 1
         return frame
+
+    def _timestamp(self) -> float:
+        """Seconds since the source opened; a synthetic source may keep its own time."""
+        return time.monotonic() - self._started
 
     def close(self) -> None:  # noqa: B027 - most sources hold nothing to release
         pass

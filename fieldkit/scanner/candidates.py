@@ -120,7 +120,7 @@ def line_candidates(edges: np.ndarray, size: tuple[int, int], per_family: int = 
         return []
     segments = segments.reshape(-1, 4).astype(np.float64)
     lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
-    segments = segments[np.argsort(-lengths)[:80]]  # a busy cloth gives hundreds; the page's sides are long
+    segments = segments[np.argsort(-lengths)[:40]]  # a busy cloth gives hundreds; the page's sides are long
     lines = _merge_collinear(segments, min(width, height))
     if len(lines) < 4:
         return []

@@ -39,24 +39,29 @@ class PageDetector:
 
     WORK_SIDE = 400  # pixels along the small frame's longer side
     MIN_AREA = 0.03  # of the frame: a page smaller than this is too far away to scan well
-    SHORTLIST = 4  # hypotheses snapped to nearby edges and scored again
+    SHORTLIST = 3  # hypotheses snapped to nearby edges and scored again
+    CONFIDENT_SCORE = 0.6  # a score above which the line generator is not needed
     ACCEPT = 0.5  # confidence floor below which no page is reported
 
     def detect(self, image: np.ndarray, hint: np.ndarray | None = None) -> Detection | None:
         if image is None or image.ndim != 3 or image.shape[0] < 32 or image.shape[1] < 32:
             return None
         views = self.views(image)
-        candidates = self.candidates(views)
+        edges = self.edge_map(views)
+        candidates = self.region_candidates(views, edges)
         if hint is not None:
             candidates.append(scale_quad(order_corners(hint), views.scale))
         best, best_score = self.choose(views, candidates)
+        if best_score < self.CONFIDENT_SCORE:  # the outline did not close: pair up straight lines as well
+            best, best_score = self.choose(views, [*candidates, *line_candidates(edges, views.size)])
         if best is None:
             return None
         full = scale_quad(best, 1.0 / views.scale)
-        reach = max(3.0, 2.0 / views.scale)
+        # The small frame places sides to about a pixel of its own, a few of the full frame's: look that far.
+        reach = max(3.0, 4.0 / views.scale)
         refined, support = refine_quad(image, full, reach)
-        if support > 0.5:  # a second, tighter pass from where the first landed
-            refined, support = refine_quad(image, refined, max(2.0, reach / 3))
+        if support > 0.3:  # a second, tighter pass from where the first landed
+            refined, support = refine_quad(image, refined, max(2.0, reach / 4))
         confidence = _confidence(best_score, support)
         if confidence < self.ACCEPT:
             return None
@@ -66,8 +71,12 @@ class PageDetector:
 
     def views(self, image: np.ndarray) -> Views:
         height, width = image.shape[:2]
-        factor = max(1, round(max(width, height) / self.WORK_SIDE))
-        small = cv2.resize(image, (width // factor, height // factor), interpolation=cv2.INTER_AREA)
+        small = image
+        while max(small.shape[:2]) > self.WORK_SIDE * 1.25:  # halvings: cheaper than an odd-ratio resize
+            small = cv2.pyrDown(small)
+        if max(small.shape[:2]) > self.WORK_SIDE:
+            factor = self.WORK_SIDE / max(small.shape[:2])
+            small = cv2.resize(small, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
         small = cv2.GaussianBlur(small, (3, 3), 0)
         grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         # Gradients of all three channels; each pixel keeps the channel whose change is strongest, so a page
@@ -82,16 +91,20 @@ class PageDetector:
         floor = float(np.clip(np.percentile(strongest, 70), 40.0, 90.0))
         return Views(small.shape[1] / width, small, grey, gx, gy, floor)
 
-    def candidates(self, views: Views) -> list[np.ndarray]:
+    def edge_map(self, views: Views) -> np.ndarray:
+        high = views.edge_floor * 1.2
+        return cv2.Canny(views.gx, views.gy, high * 0.5, high, L2gradient=False)
+
+    def region_candidates(self, views: Views, edges: np.ndarray) -> list[np.ndarray]:
+        """The cheap generators: closed outlines and paper-coloured regions."""
         width, height = views.size
         min_area = self.MIN_AREA * width * height
-        high = views.edge_floor * 1.2
-        edges = cv2.Canny(views.gx, views.gy, high * 0.5, high, L2gradient=False)
         chroma = cv2.subtract(views.colour.max(axis=2), views.colour.min(axis=2))
-        quads = edge_candidates(edges, min_area)
-        quads += paper_candidates(views.grey, chroma, min_area)
-        quads += line_candidates(edges, views.size)
-        return quads
+        return edge_candidates(edges, min_area) + paper_candidates(views.grey, chroma, min_area)
+
+    def candidates(self, views: Views) -> list[np.ndarray]:
+        edges = self.edge_map(views)
+        return self.region_candidates(views, edges) + line_candidates(edges, views.size)
 
     # -- choosing ---------------------------------------------------------------------------------------
 
@@ -104,8 +117,7 @@ class PageDetector:
         shortlist = [quads[i] for i in np.argsort(-scores)[: self.SHORTLIST]]
         snapped = []
         for quad in shortlist:
-            moved = search_sides(views, quad, reach=max(4.0, 0.06 * min(views.size)), step=1.0)
-            moved = search_sides(views, moved, reach=1.0, step=0.5)
+            moved = search_sides(views, quad, reach=max(4.0, 0.05 * min(views.size)), step=1.0)
             if self.plausible(views, moved):
                 snapped.append(order_corners(moved))
         pool = shortlist + snapped

@@ -80,11 +80,14 @@ def score_quads(views: Views, quads: np.ndarray) -> np.ndarray:
     return support_all * (0.2 + 0.5 * paper + 0.3 * margin.mean(axis=1)) * ends.mean(axis=1) * shape * size
 
 
-def _edge_along(views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray) -> np.ndarray:
-    """0..1 per point: a gradient across the line there, the best of the line and one pixel either side."""
+def _edge_along(
+    views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray, offsets=(-1.0, 0.0, 1.0)
+) -> np.ndarray:
+    """0..1 per point: a gradient across the line there, the best of the line and `offsets` pixels beside it
+    (a rough quad is only as precise as the small frame; a search for the exact line gives none)."""
     width, height = views.size
     best = None
-    for offset in (-1.0, 0.0, 1.0):
+    for offset in offsets:
         p = points + offset * normal
         xs = np.clip(np.round(p[..., 0]).astype(np.int32), 0, width - 1)
         ys = np.clip(np.round(p[..., 1]).astype(np.int32), 0, height - 1)
@@ -145,7 +148,7 @@ def side_quality(views: Views, a: np.ndarray, b: np.ndarray, outward: np.ndarray
     ts = np.linspace(0.06, 0.94, SAMPLES, dtype=np.float32)
     points = a[:, None, :] + ts[None, :, None] * (b - a)[:, None, :]
     d3, n3 = direction[:, None, :], normal[:, None, :]
-    on_edge = _edge_along(views, points, d3, n3)
+    on_edge = _edge_along(views, points, d3, n3, offsets=(0.0,))
     inner = _sample(views.colour, points - STEP_REACH * n3)
     outer = _sample(views.colour, points + STEP_REACH * n3)
     is_step = np.clip((np.abs(inner - outer).max(axis=-1) - 6.0) / 20.0, 0, 1)
@@ -167,22 +170,24 @@ def search_sides(views: Views, quad: np.ndarray, reach: float, step: float = 1.0
     from fieldkit.scanner.geometry import intersect, line_through
 
     quad = quad.astype(np.float32)
-    centre = quad.mean(axis=0)
     shifts = np.arange(-reach, reach + 0.5 * step, step, dtype=np.float32)
     turns = np.linspace(-reach / 4, reach / 4, 5, dtype=np.float32)
     shift, turn = (grid.ravel() for grid in np.meshgrid(shifts, turns))
-    lines = []
-    for i in range(4):
-        a, b = quad[i], quad[(i + 1) % 4]
-        direction = (b - a) / (np.linalg.norm(b - a) + 1e-6)
-        normal = np.array([-direction[1], direction[0]], np.float32)
-        if np.dot(normal, centre - (a + b) / 2) > 0:
-            normal = -normal
-        ends_a = a[None, :] + (shift - turn)[:, None] * normal[None, :]
-        ends_b = b[None, :] + (shift + turn)[:, None] * normal[None, :]
-        quality = side_quality(views, ends_a, ends_b, normal[None, :])
-        best = int(np.argmax(quality - 0.002 * np.abs(shift)))  # ties go to the smaller move
-        lines.append(line_through(ends_a[best].astype(np.float64), ends_b[best].astype(np.float64)))
+    a, b = quad, np.roll(quad, -1, axis=0)
+    direction = (b - a) / (np.linalg.norm(b - a, axis=1, keepdims=True) + 1e-6)
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    inward = np.sum(normal * (quad.mean(axis=0) - (a + b) / 2), axis=1, keepdims=True) > 0
+    normal = np.where(inward, -normal, normal)  # 4, 2 outward
+    ends_a = a[:, None, :] + (shift - turn)[None, :, None] * normal[:, None, :]  # 4, m, 2
+    ends_b = b[:, None, :] + (shift + turn)[None, :, None] * normal[:, None, :]
+    m = len(shift)
+    quality = side_quality(views, ends_a.reshape(-1, 2), ends_b.reshape(-1, 2), np.repeat(normal, m, axis=0)).reshape(
+        4, m
+    )
+    best = np.argmax(quality - 0.002 * np.abs(shift)[None, :], axis=1)  # ties go to the smaller move
+    lines = [
+        line_through(ends_a[i, best[i]].astype(np.float64), ends_b[i, best[i]].astype(np.float64)) for i in range(4)
+    ]
     corners = [intersect(lines[(i - 1) % 4], lines[i]) for i in range(4)]
     if any(c is None for c in corners):
         return quad
