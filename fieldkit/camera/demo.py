@@ -112,7 +112,7 @@ class DemoSource(FrameSource):
         return (self._index / self.fps) if not self.realtime else super()._timestamp()
 
     def page_index(self, t: float) -> int:
-        return int(math.floor(t / CYCLE)) % len(self._pages)
+        return math.floor(t / CYCLE) % len(self._pages)
 
     def _corners(self, t: float, page: np.ndarray) -> np.ndarray:
         """Where the page is at time t: swapped and moved for a second, then held still."""

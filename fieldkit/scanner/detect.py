@@ -70,7 +70,7 @@ class PageDetector:
     # -- the small frame --------------------------------------------------------------------------------
 
     def views(self, image: np.ndarray) -> Views:
-        height, width = image.shape[:2]
+        width = image.shape[1]
         small = image
         while max(small.shape[:2]) > self.WORK_SIDE * 1.25:  # halvings: cheaper than an odd-ratio resize
             small = cv2.pyrDown(small)

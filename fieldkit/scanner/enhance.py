@@ -5,22 +5,23 @@ Light removal: the paper's own brightness is estimated everywhere (a large-kerne
 a blur smooths what is left) and the page is divided by it, so a shadow or a lamp's fall-off becomes white
 paper again. Black-and-white then thresholds the evened page locally, which keeps thin strokes and stamps.
 
-Orientation (A4, A5, letter pages; an ID card is only kept landscape): sideways text (90 degrees) shows in projection profiles — text lines make the row profile
-strongly periodic, the column profile much less. Upside down (180 degrees) is harder: Vietnamese and Latin
-letters carry more ink above the x-height band (ascenders, most diacritics) than below it (descenders), so a
-page whose lines are heavier below is probably upside down. That cue is weak on short or sparse text, so it
-only turns the page when most lines agree; otherwise the page is left as captured (the user can turn it).
+Orientation (A4, A5, letter pages; an ID card is only kept landscape): sideways text (90 degrees) shows in
+projection profiles — text lines make the row profile strongly periodic, the column profile much less.
+Upside down (180 degrees) is harder: Vietnamese and Latin letters carry more ink above the x-height band
+(ascenders, most diacritics) than below it (descenders), so a page whose lines are heavier below is probably
+upside down. That cue is weak on short or sparse text, so it only turns the page when most lines agree;
+otherwise the page is left as captured (the user can turn it).
 """
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import cv2
 import numpy as np
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     COLOR = "color"
     GRAY = "gray"
     BW = "bw"
