@@ -348,12 +348,19 @@ class Scene:
 
 
 def render_scene(
-    page: np.ndarray, size: tuple[int, int], background: str, rng: Rng, conditions: Conditions | None = None
+    page: np.ndarray,
+    size: tuple[int, int],
+    background: str,
+    rng: Rng,
+    conditions: Conditions | None = None,
+    fill: tuple[float, float] | None = None,
 ) -> Scene:
+    """`fill`: the range of the page's height over the frame's (a user framing a page for a scan fills most
+    of the view; a page lying on the table further off fills less)."""
     width, height = size
     table = BACKGROUNDS[background](width, height, rng)
     aspect = page.shape[0] / page.shape[1]
-    corners = random_corners(aspect, size, rng, fill=(0.35, 0.85) if aspect > 1 else (0.3, 0.6))
+    corners = random_corners(aspect, size, rng, fill=fill or ((0.35, 0.85) if aspect > 1 else (0.3, 0.6)))
     frame = place_page(page, corners, table)
     cond = conditions if conditions is not None else random_conditions(rng)
     return Scene(apply_conditions(frame, corners, cond, rng), corners, background, cond)

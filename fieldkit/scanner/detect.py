@@ -123,7 +123,30 @@ class PageDetector:
         pool = shortlist + snapped
         final = score_quads(views, np.stack(pool))
         best = int(np.argmax(final))
-        return (pool[best], float(final[best])) if final[best] > 0 else (None, 0.0)
+        if final[best] <= 0:
+            return None, 0.0
+        best = self._outermost(pool, final, best)
+        return pool[best], float(final[best])
+
+    NESTED_SHARE = 0.8  # an enclosing outline this close in score is the page; the inner one is print on it
+
+    def _outermost(self, pool: list[np.ndarray], scores: np.ndarray, best: int) -> int:
+        """A table, a photo or a coloured header on a page makes a good rectangle too, inside the page: when
+        a nearly as good outline encloses the winner, the enclosing one is the paper's edge."""
+        changed = True
+        while changed:
+            changed = False
+            inner = pool[best]
+            for i, outer in enumerate(pool):
+                if (
+                    i != best
+                    and scores[i] >= self.NESTED_SHARE * scores[best]
+                    and polygon_area(outer) > 1.05 * polygon_area(inner)
+                    and _encloses(outer, inner)
+                ):
+                    best, changed = i, True
+                    break
+        return best
 
     def plausible(self, views: Views, quad: np.ndarray) -> bool:
         """Could this be a page seen from above: convex, big enough, mostly in the frame, angles and
@@ -144,6 +167,11 @@ class PageDetector:
         if sides.min() < 0.08 * min(width, height):
             return False
         return max(sides[0] / sides[2], sides[2] / sides[0], sides[1] / sides[3], sides[3] / sides[1]) <= 2.2
+
+
+def _encloses(outer: np.ndarray, inner: np.ndarray, tolerance: float = 2.0) -> bool:
+    contour = outer.reshape(-1, 1, 2).astype(np.float32)
+    return all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -tolerance for x, y in inner)
 
 
 def _unique(quads: list[np.ndarray], tolerance: float = 2.0) -> list[np.ndarray]:

@@ -118,6 +118,7 @@ class CaptureSession:
     detector: PageDetector = field(default_factory=PageDetector)
     paper: Paper | None = None
     mode: Mode = Mode.GRAY
+    auto_rotate: bool = True
     settings: CaptureSettings = field(default_factory=CaptureSettings)
     pages: PageList = field(default_factory=PageList)
 
@@ -190,7 +191,9 @@ class CaptureSession:
     # -- internals --------------------------------------------------------------------------------------
 
     def _take(self, frame: Frame, quad: np.ndarray, confidence: float) -> ScannedPage:
-        page = ScannedPage(frame.image.copy(), quad.copy(), self.paper, self.mode, confidence=confidence)
+        page = ScannedPage(
+            frame.image.copy(), quad.copy(), self.paper, self.mode, auto_rotate=self.auto_rotate, confidence=confidence
+        )
         self.pages.add(page)
         self._armed = False
         self._last_capture = frame.timestamp
