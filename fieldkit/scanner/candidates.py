@@ -28,7 +28,7 @@ def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
     perimeter = cv2.arcLength(hull, True)
     if perimeter <= 0:
         return None
-    poly = cv2.approxPolyDP(hull, 0.01 * perimeter, True).reshape(-1, 2).astype(np.float64)
+    poly = cv2.approxPolyDP(hull, 0.015 * perimeter, True).reshape(-1, 2).astype(np.float64)
     if len(poly) < 4:
         return None
     while len(poly) > 4:
@@ -40,23 +40,28 @@ def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
 
 def _drop_one_edge(poly: np.ndarray) -> np.ndarray | None:
     """Remove the edge whose removal adds the least area (its neighbours extended to their crossing)."""
-    n = len(poly)
+    points = [(float(x), float(y)) for x, y in poly]
+    n = len(points)
     best, best_cost = None, math.inf
     for i in range(n):
-        a, b, c, d = poly[(i - 1) % n], poly[i], poly[(i + 1) % n], poly[(i + 2) % n]
-        crossing = intersect(np.cross(np.append(a, 1), np.append(b, 1)), np.cross(np.append(c, 1), np.append(d, 1)))
-        if crossing is None:
+        (ax, ay), (bx, by), (cx, cy), (dx, dy) = (points[(i + k) % n] for k in (-1, 0, 1, 2))
+        # Lines a-b and c-d; their crossing x = b + t (b - a).
+        ux, uy, vx, vy = bx - ax, by - ay, dx - cx, dy - cy
+        denom = ux * vy - uy * vx
+        if abs(denom) < 1e-9:
             continue
-        # The crossing must lie beyond b and c (outward), or the edge cannot be dropped this way.
-        if np.dot(crossing - b, b - a) < 0 or np.dot(crossing - c, c - d) < 0:
+        t = ((cx - bx) * vy - (cy - by) * vx) / denom
+        s = ((cx - bx) * uy - (cy - by) * ux) / denom
+        if t < 0 or s > 0:  # the crossing must lie beyond b (outward) and before c, or it cannot be dropped
             continue
-        cost = 0.5 * abs((b[0] - crossing[0]) * (c[1] - crossing[1]) - (c[0] - crossing[0]) * (b[1] - crossing[1]))
+        xx, xy = bx + t * ux, by + t * uy
+        cost = 0.5 * abs((bx - xx) * (cy - xy) - (cx - xx) * (by - xy))
         if cost < best_cost:
-            best, best_cost = (i, crossing), cost
+            best, best_cost = (i, (xx, xy)), cost
     if best is None:
         return None
     i, crossing = best
-    keep = [poly[k] for k in range(n) if k not in (i, (i + 1) % n)]
+    keep = [points[k] for k in range(n) if k not in (i, (i + 1) % n)]
     insert_at = i if (i + 1) % n != 0 else len(keep)
     keep.insert(min(insert_at, len(keep)), crossing)
     return np.array(keep)

@@ -19,9 +19,9 @@ import cv2
 import numpy as np
 
 from fieldkit.scanner.candidates import edge_candidates, line_candidates, paper_candidates
-from fieldkit.scanner.geometry import corner_angles, is_convex, order_corners, polygon_area, scale_quad, side_lengths
+from fieldkit.scanner.geometry import order_corners, polygon_area, scale_quad
 from fieldkit.scanner.refine import refine_quad
-from fieldkit.scanner.score import Views, score_quads, search_sides
+from fieldkit.scanner.score import Views, plausible_mask, score_quads, search_sides
 
 
 @dataclass(frozen=True)
@@ -110,16 +110,21 @@ class PageDetector:
 
     def choose(self, views: Views, quads: list[np.ndarray]) -> tuple[np.ndarray | None, float]:
         """Score all; snap the best few to the edges near them and score again; the best wins."""
-        quads = [q for q in _unique(quads) if self.plausible(views, q)]
+        quads = _unique(quads)
         if not quads:
             return None, 0.0
-        scores = score_quads(views, np.stack(quads))
+        stack = np.stack(quads)
+        keep = plausible_mask(stack, views.size, self.MIN_AREA)
+        if not keep.any():
+            return None, 0.0
+        quads = [quads[i] for i in np.flatnonzero(keep)]
+        scores = score_quads(views, stack[keep])
         shortlist = [quads[i] for i in np.argsort(-scores)[: self.SHORTLIST]]
         snapped = []
         for quad in shortlist:
-            moved = search_sides(views, quad, reach=max(4.0, 0.05 * min(views.size)), step=1.0)
-            if self.plausible(views, moved):
-                snapped.append(order_corners(moved))
+            moved = order_corners(search_sides(views, quad, reach=max(4.0, 0.05 * min(views.size))))
+            if plausible_mask(moved[None], views.size, self.MIN_AREA)[0]:
+                snapped.append(moved)
         pool = shortlist + snapped
         final = score_quads(views, np.stack(pool))
         best = int(np.argmax(final))
@@ -147,26 +152,6 @@ class PageDetector:
                     best, changed = i, True
                     break
         return best
-
-    def plausible(self, views: Views, quad: np.ndarray) -> bool:
-        """Could this be a page seen from above: convex, big enough, mostly in the frame, angles and
-        opposite sides a camera's perspective can make of a rectangle."""
-        width, height = views.size
-        if not is_convex(quad):
-            return False
-        area = polygon_area(quad)
-        if area < self.MIN_AREA * width * height:
-            return False
-        inside = np.clip(quad, [0, 0], [width - 1, height - 1])
-        if polygon_area(inside) < 0.85 * area:
-            return False
-        angles = corner_angles(quad)
-        if angles.min() < 45 or angles.max() > 135:
-            return False
-        sides = side_lengths(quad)
-        if sides.min() < 0.08 * min(width, height):
-            return False
-        return max(sides[0] / sides[2], sides[2] / sides[0], sides[1] / sides[3], sides[3] / sides[1]) <= 2.2
 
 
 def _encloses(outer: np.ndarray, inner: np.ndarray, tolerance: float = 2.0) -> bool:

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from fieldkit.scanner.geometry import intersect, line_through
+
 
 @dataclass
 class Views:
@@ -33,7 +35,7 @@ class Views:
         return self.grey.shape[1], self.grey.shape[0]
 
 
-SAMPLES = 32  # points along each side
+SAMPLES = 28  # points along each side
 STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" colours are read
 
 
@@ -164,31 +166,59 @@ def _evenness(strip: np.ndarray, axis: int) -> np.ndarray:
     return np.clip(1.0 - (spread - 12.0) / 50.0, 0, 1)
 
 
-def search_sides(views: Views, quad: np.ndarray, reach: float, step: float = 1.0) -> np.ndarray:
+def search_sides(views: Views, quad: np.ndarray, reach: float) -> np.ndarray:
     """Each side moved to the best line nearby: shifted along its normal by up to `reach` pixels and turned a
-    little (its ends moved apart by up to reach/2), the four best lines crossed into the new corners."""
-    from fieldkit.scanner.geometry import intersect, line_through
-
+    little, coarse steps first and then fine ones around the best; the four best lines crossed into corners."""
     quad = quad.astype(np.float32)
-    shifts = np.arange(-reach, reach + 0.5 * step, step, dtype=np.float32)
-    turns = np.linspace(-reach / 4, reach / 4, 5, dtype=np.float32)
-    shift, turn = (grid.ravel() for grid in np.meshgrid(shifts, turns))
     a, b = quad, np.roll(quad, -1, axis=0)
     direction = (b - a) / (np.linalg.norm(b - a, axis=1, keepdims=True) + 1e-6)
     normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
     inward = np.sum(normal * (quad.mean(axis=0) - (a + b) / 2), axis=1, keepdims=True) > 0
     normal = np.where(inward, -normal, normal)  # 4, 2 outward
-    ends_a = a[:, None, :] + (shift - turn)[None, :, None] * normal[:, None, :]  # 4, m, 2
-    ends_b = b[:, None, :] + (shift + turn)[None, :, None] * normal[:, None, :]
-    m = len(shift)
-    quality = side_quality(views, ends_a.reshape(-1, 2), ends_b.reshape(-1, 2), np.repeat(normal, m, axis=0)).reshape(
-        4, m
-    )
-    best = np.argmax(quality - 0.002 * np.abs(shift)[None, :], axis=1)  # ties go to the smaller move
-    lines = [
-        line_through(ends_a[i, best[i]].astype(np.float64), ends_b[i, best[i]].astype(np.float64)) for i in range(4)
-    ]
+    centre_shift = np.zeros(4, np.float32)
+    centre_turn = np.zeros(4, np.float32)
+    for step, span, turn_span in ((2.0, reach, reach / 4), (0.5, 1.5, 0.75)):
+        shifts = np.arange(-span, span + 0.5 * step, step, dtype=np.float32)
+        turns = np.array([-turn_span, 0.0, turn_span], np.float32)
+        shift, turn = (grid.ravel() for grid in np.meshgrid(shifts, turns))
+        shift = centre_shift[:, None] + shift[None, :]  # 4, m
+        turn = centre_turn[:, None] + turn[None, :]
+        ends_a = a[:, None, :] + (shift - turn)[..., None] * normal[:, None, :]
+        ends_b = b[:, None, :] + (shift + turn)[..., None] * normal[:, None, :]
+        m = shift.shape[1]
+        quality = side_quality(
+            views, ends_a.reshape(-1, 2), ends_b.reshape(-1, 2), np.repeat(normal, m, axis=0)
+        ).reshape(4, m)
+        best = np.argmax(quality - 0.002 * np.abs(shift), axis=1)  # ties go to the smaller move
+        rows = np.arange(4)
+        centre_shift, centre_turn = shift[rows, best], turn[rows, best]
+    ends_a = a + (centre_shift - centre_turn)[:, None] * normal
+    ends_b = b + (centre_shift + centre_turn)[:, None] * normal
+    lines = [line_through(ends_a[i], ends_b[i]) for i in range(4)]
     corners = [intersect(lines[(i - 1) % 4], lines[i]) for i in range(4)]
     if any(c is None for c in corners):
         return quad
     return np.array(corners, np.float32)
+
+
+def plausible_mask(quads: np.ndarray, size: tuple[int, int], min_area_share: float) -> np.ndarray:
+    """Which quads (n, 4, 2) could be a page seen from above: convex, big enough, mostly in the frame, angles
+    and opposite sides a camera's perspective can make of a rectangle."""
+    width, height = size
+    edges = np.roll(quads, -1, axis=1) - quads
+    cross = edges[..., 0] * np.roll(edges, -1, axis=1)[..., 1] - edges[..., 1] * np.roll(edges, -1, axis=1)[..., 0]
+    convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
+    area = _areas(quads)
+    inside = _areas(np.clip(quads, [0, 0], [width - 1, height - 1]))
+    angles = _angles(quads)
+    sides = np.linalg.norm(edges, axis=2)
+    ratio = np.maximum(sides[:, :2] / (sides[:, 2:] + 1e-6), sides[:, 2:] / (sides[:, :2] + 1e-6)).max(axis=1)
+    return (
+        convex
+        & (area >= min_area_share * width * height)
+        & (inside >= 0.85 * area)
+        & (angles.min(axis=1) >= 45)
+        & (angles.max(axis=1) <= 135)
+        & (sides.min(axis=1) >= 0.08 * min(width, height))
+        & (ratio <= 2.2)
+    )
