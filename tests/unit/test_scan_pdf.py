@@ -32,7 +32,7 @@ def filters_of(data):
     pdf = pikepdf.open(io.BytesIO(data))
     found = []
     for page in pdf.pages:
-        for image in page.images.values():
+        for image in page.get_images().values():
             value = image.Filter
             found.append(str(value[0] if isinstance(value, pikepdf.Array) else value))
     return found
