@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from fieldkit.scanner.geometry import intersect, order_corners, polygon_area
+from fieldkit.scanner.score import percentiles
 
 
 def quad_from_contour(contour: np.ndarray) -> np.ndarray | None:
@@ -89,22 +90,25 @@ def edge_candidates(edges: np.ndarray, min_area: float) -> list[np.ndarray]:
     return quads
 
 
-def paper_candidates(bright: np.ndarray, colourless: np.ndarray, min_area: float) -> list[np.ndarray]:
-    """Bright, colourless blobs at two levels: the page against a dark table, and against a pale one."""
-    paperness = cv2.subtract(bright, colourless)
-    paperness = cv2.GaussianBlur(paperness, (5, 5), 0)
-    quads = []
-    level, _ = cv2.threshold(paperness, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    levels = [level]
-    upper = paperness[paperness > level]
+def paper_candidates(grey: np.ndarray, chroma: np.ndarray, min_area: float) -> list[np.ndarray]:
+    """Bright, colourless blobs, cut at several levels: the page against a dark table, a pale one, a cloth.
+
+    The print is erased first (a closing wider than a stroke at this scale), so a page reads as one blob.
+    """
+    paperness = cv2.subtract(grey, chroma)
+    paperness = cv2.morphologyEx(paperness, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    paperness = cv2.medianBlur(paperness, 5)
+    otsu, _ = cv2.threshold(paperness, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    levels = {int(otsu), *(int(v) for v in percentiles(paperness, (65, 85)))}
+    upper = paperness[paperness > otsu]
     if upper.size > min_area:
         high, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-        levels.append(high)
+        levels.add(int(high))
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
-    for value in levels:
-        mask = (paperness > value).astype(np.uint8) * 255
-        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)
-        mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel)
+    quads = []
+    for value in sorted(levels):
+        mask = cv2.compare(paperness, value, cv2.CMP_GT)
+        mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel)  # cuts thin bridges to a neighbouring blob
         quads += contour_quads(mask, min_area, limit=3)
     return quads
 

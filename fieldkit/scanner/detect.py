@@ -21,7 +21,7 @@ import numpy as np
 from fieldkit.scanner.candidates import edge_candidates, line_candidates, paper_candidates
 from fieldkit.scanner.geometry import order_corners, polygon_area, scale_quad
 from fieldkit.scanner.refine import refine_quad
-from fieldkit.scanner.score import Views, plausible_mask, score_quads, search_sides
+from fieldkit.scanner.score import Views, percentiles, plausible_mask, score_quads, search_sides
 
 
 @dataclass(frozen=True)
@@ -73,11 +73,12 @@ class PageDetector:
         width = image.shape[1]
         small = image
         while max(small.shape[:2]) > self.WORK_SIDE * 1.25:  # halvings: cheaper than an odd-ratio resize
-            small = cv2.pyrDown(small)
+            small = cv2.pyrDown(small)  # (each also smooths the sensor noise away)
         if max(small.shape[:2]) > self.WORK_SIDE:
             factor = self.WORK_SIDE / max(small.shape[:2])
             small = cv2.resize(small, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-        small = cv2.GaussianBlur(small, (3, 3), 0)
+        if small is image:
+            small = cv2.GaussianBlur(small, (3, 3), 0)
         grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         # Gradients of all three channels; each pixel keeps the channel whose change is strongest, so a page
         # on a cloth of the same brightness but another colour still has an edge.
@@ -88,8 +89,10 @@ class PageDetector:
         gx = np.take_along_axis(gxs, pick, axis=2)[..., 0]
         gy = np.take_along_axis(gys, pick, axis=2)[..., 0]
         strongest = np.take_along_axis(magnitude, pick, axis=2)[..., 0]
-        floor = float(np.clip(np.percentile(strongest, 70), 40.0, 90.0))
-        return Views(small.shape[1] / width, small, grey, gx, gy, floor)
+        floor = float(np.clip(percentiles(strongest, (70,), top=1024)[0], 40.0, 90.0))
+        light = percentiles(grey, (97,))[0]
+        gradient = cv2.merge([gx.astype(np.float32), gy.astype(np.float32)])
+        return Views(small.shape[1] / width, small, grey, gx, gy, gradient, floor, light)
 
     def edge_map(self, views: Views) -> np.ndarray:
         high = views.edge_floor * 1.2
@@ -121,8 +124,12 @@ class PageDetector:
         scores = score_quads(views, stack[keep])
         shortlist = [quads[i] for i in np.argsort(-scores)[: self.SHORTLIST]]
         snapped = []
-        for quad in shortlist:
-            moved = order_corners(search_sides(views, quad, reach=max(4.0, 0.05 * min(views.size))))
+        reach = max(4.0, 0.05 * min(views.size))
+        for rank, quad in enumerate(shortlist):
+            moved = search_sides(views, quad, reach)
+            if rank == 0:  # the favourite gets a second look from where it landed
+                moved = search_sides(views, moved, reach / 2)
+            moved = order_corners(moved)
             if plausible_mask(moved[None], views.size, self.MIN_AREA)[0]:
                 snapped.append(moved)
         pool = shortlist + snapped
