@@ -227,6 +227,18 @@ def place_page(page: np.ndarray, corners: np.ndarray, background: np.ndarray) ->
     return frame
 
 
+def contact_shadow(background: np.ndarray, corners: np.ndarray, rng: Rng) -> np.ndarray:
+    """The thin soft shadow a sheet casts on what it lies on (paper is never perfectly flat and the light
+    comes from one side): darker just outside one or two of the page's edges."""
+    height, width = background.shape[:2]
+    scale = height / 720.0
+    offset = rng.normal(0, 2.0 * scale, 2).astype(np.float32)
+    mask = page_mask(corners + offset, (width, height)).astype(np.float32) / 255.0
+    mask = cv2.GaussianBlur(mask, (0, 0), max(0.8, float(rng.uniform(1.0, 3.0)) * scale))
+    strength = float(rng.uniform(0.08, 0.35))
+    return (background.astype(np.float32) * (1.0 - strength * mask)[..., None]).astype(np.uint8)
+
+
 def page_mask(corners: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     mask = np.zeros((size[1], size[0]), np.uint8)
     cv2.fillConvexPoly(mask, np.round(corners * 16).astype(np.int32), 255, cv2.LINE_AA, shift=4)
@@ -361,6 +373,6 @@ def render_scene(
     table = BACKGROUNDS[background](width, height, rng)
     aspect = page.shape[0] / page.shape[1]
     corners = random_corners(aspect, size, rng, fill=fill or ((0.35, 0.85) if aspect > 1 else (0.3, 0.6)))
-    frame = place_page(page, corners, table)
+    frame = place_page(page, corners, contact_shadow(table, corners, rng))
     cond = conditions if conditions is not None else random_conditions(rng)
     return Scene(apply_conditions(frame, corners, cond, rng), corners, background, cond)

@@ -128,11 +128,11 @@ class PageDetector:
         scores = score_quads(views, stack[keep])
         shortlist = [quads[i] for i in np.argsort(-scores)[: self.SHORTLIST]]
         snapped = []
-        reach = max(4.0, 0.05 * min(views.size))
+        reach = max(4.0, 0.09 * min(views.size))
         for rank, quad in enumerate(shortlist):
             moved = search_sides(views, quad, reach)
             if rank == 0:  # the favourite gets a second look from where it landed
-                moved = search_sides(views, moved, reach / 2)
+                moved = search_sides(views, moved, reach / 3)
             moved = order_corners(moved)
             if plausible_mask(moved[None], views.size, self.MIN_AREA)[0]:
                 snapped.append(moved)
