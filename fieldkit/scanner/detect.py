@@ -51,13 +51,15 @@ class PageDetector:
         if image is None or image.ndim != 3 or image.shape[0] < 32 or image.shape[1] < 32:
             return None
         views = self.views(image)
-        edges = self.edge_map(views)
-        candidates = self.region_candidates(views, edges)
-        if hint is not None:
-            candidates.append(scale_quad(order_corners(hint), views.scale))
-        best, best_score = self.choose(views, candidates)
-        if best_score < self.CONFIDENT_SCORE:  # the outline did not close: pair up straight lines as well
-            best, best_score = self.choose(views, [*candidates, *line_candidates(edges, views.size)])
+        best, best_score = self._track(views, hint) if hint is not None else (None, 0.0)
+        if best_score < self.CONFIDENT_SCORE:
+            edges = self.edge_map(views)
+            candidates = self.region_candidates(views, edges)
+            if best is not None:
+                candidates.append(best)
+            best, best_score = self.choose(views, candidates)
+            if best_score < self.CONFIDENT_SCORE:  # the outline did not close: pair up straight lines as well
+                best, best_score = self.choose(views, [*candidates, *line_candidates(edges, views.size)])
         if best is None:
             return None
         full = scale_quad(best, 1.0 / views.scale)
@@ -114,6 +116,17 @@ class PageDetector:
         return self.region_candidates(views, edges) + line_candidates(edges, views.size)
 
     # -- choosing ---------------------------------------------------------------------------------------
+
+    def _track(self, views: Views, hint: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """In a live view the page is near where it was: snap last frame's outline to this frame's edges; if
+        that convinces, the generators are not needed (a live preview then costs a fraction of a search)."""
+        guess = order_corners(scale_quad(order_corners(hint), views.scale))
+        if not plausible_mask(guess[None], views.size, self.MIN_AREA)[0]:
+            return None, 0.0
+        moved = order_corners(search_sides(views, guess, max(3.0, 0.04 * min(views.size))))
+        if not plausible_mask(moved[None], views.size, self.MIN_AREA)[0]:
+            return None, 0.0
+        return moved, float(score_quads(views, moved[None])[0])
 
     def choose(self, views: Views, quads: list[np.ndarray]) -> tuple[np.ndarray | None, float]:
         """Score all; snap the best few to the edges near them and score again; the best wins."""
