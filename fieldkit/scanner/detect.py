@@ -79,7 +79,7 @@ class PageDetector:
     def views(self, image: np.ndarray) -> Views:
         width = image.shape[1]
         small = image
-        while max(small.shape[:2]) > self.WORK_SIDE * 1.25:  # halvings: cheaper than an odd-ratio resize
+        while max(small.shape[:2]) > self.WORK_SIDE * 2:  # halvings: cheaper than an odd-ratio resize
             small = cv2.pyrDown(small)  # (each also smooths the sensor noise away)
         if max(small.shape[:2]) > self.WORK_SIDE:
             factor = self.WORK_SIDE / max(small.shape[:2])
