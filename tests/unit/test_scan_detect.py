@@ -40,11 +40,12 @@ def test_copes_with_shadow_glare_hand_and_blur(detector, page):
     rng = np.random.default_rng(11)
     hard = Conditions(light_gradient=0.4, shadow=0.35, glare=0.5, hand=True, focus_blur=1.2, noise=5.0, jpeg_quality=70)
     scores = []
-    for _ in range(3):
+    for _ in range(8):
         scene = render_scene(page, (1280, 720), "wood", rng, hard)
         found = detector.detect(scene.image)
         scores.append(0.0 if found is None else jaccard_in_document_frame(found.quad, scene.truth, (1280, 720)))
-    assert np.mean(scores) > 0.9
+    # Most frames exact; a hand or glare can still cost part of one.
+    assert np.median(scores) > 0.98 and np.mean(scores) > 0.9
 
 
 def test_the_corners_are_in_order_whatever_the_turn(detector):
