@@ -54,6 +54,8 @@ def run_scan(ctx: CliContext) -> int:
         if not args.images:
             raise UserError("error.scan.no_images")
         return detect_only(ctx)
+    if not args.images and not args.source and getattr(args, "camera", None):
+        args.source = args.camera  # the global --camera names the source when --source does not
     if bool(args.dossier) != bool(args.slot):
         raise UserError("error.scan.dossier_and_slot")
     if not args.output and not args.dossier:

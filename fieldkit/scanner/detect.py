@@ -4,7 +4,9 @@
    (`candidates.py`: closed edge contours, bright colourless regions, pairs of long lines) plus, in a live
    view, the outline found in the previous frame.
 2. Every plausible hypothesis is scored on the image (`score.py`); the best few are snapped to the edges
-   near them and scored again, so a hypothesis a few pixels off still becomes the page.
+   near them and scored again, so a hypothesis a few pixels off still becomes the page. The line generator,
+   the costliest, runs only when the cheaper ones found nothing convincing; in a live view, last frame's
+   outline snapped to this frame is often convincing on its own.
 3. The winner's sides are fitted to the edges of the full-resolution frame (`refine.py`).
 4. Confidence comes from the score and the share of the outline found at full resolution; below a floor the
    answer is None (no page, or too little of one to trust).

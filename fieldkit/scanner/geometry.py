@@ -6,8 +6,6 @@ bottom-left (TL, TR, BR, BL) as the page is seen in the frame.
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 
@@ -114,13 +112,3 @@ def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
     if poly is None or area <= 0:
         return None
     return poly.reshape(-1, 2)
-
-
-def quad_spread(quads: list[np.ndarray]) -> float:
-    """The largest distance any corner moved across `quads`, in pixels."""
-    stack = np.stack(quads)
-    return float(np.max(np.linalg.norm(stack - stack.mean(axis=0), axis=2)) * 2.0)
-
-
-def diagonal(size: tuple[int, int]) -> float:
-    return math.hypot(*size)
