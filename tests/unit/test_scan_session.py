@@ -136,3 +136,21 @@ def test_a_camera_that_fails_mid_scan_keeps_the_pages():
         session.run(FailingCamera(fail_at=150), pages=5)
     assert len(session.pages) >= 1
     assert build_pdf(session.pages.rendered(), 10 * 2**20).pages == len(session.pages)
+
+
+def test_the_demo_camera_shows_a_given_card_and_swaps_sample_pages():
+    card = np.full((540, 856, 3), 230, np.uint8)  # what the QR reader passes: its own card image
+    with open_source("demo:id-card", page=card, size=(640, 480), frames=3) as source:
+        frame = source.read()
+    tl, tr, br, bl = frame.truth
+    assert np.linalg.norm(tr - tl) > np.linalg.norm(bl - tl)  # a card lies landscape
+    with open_source("demo", size=(320, 240), frames=200) as source:
+        frames = list(source)
+    assert source.page_index(frames[10].timestamp) != source.page_index(frames[100].timestamp)
+    assert frames[1].timestamp == pytest.approx(1 / 30)  # the demo keeps its own clock: deterministic
+
+
+def test_an_unknown_demo_variant_is_a_clear_error():
+    with pytest.raises(CameraError) as caught:
+        open_source("demo:nothing")
+    assert caught.value.message.key == "error.camera.bad_spec"
