@@ -142,7 +142,7 @@ def test_the_demo_camera_shows_a_given_card_and_swaps_sample_pages():
     card = np.full((540, 856, 3), 230, np.uint8)  # what the QR reader passes: its own card image
     with open_source("demo:id-card", page=card, size=(640, 480), frames=3) as source:
         frame = source.read()
-    tl, tr, br, bl = frame.truth
+    tl, tr, _, bl = frame.truth
     assert np.linalg.norm(tr - tl) > np.linalg.norm(bl - tl)  # a card lies landscape
     with open_source("demo", size=(320, 240), frames=200) as source:
         frames = list(source)
