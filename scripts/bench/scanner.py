@@ -88,10 +88,10 @@ def main() -> int:
 # -- detection ----------------------------------------------------------------------------------------------
 
 
-def document_pool(rng: np.random.Generator) -> list[np.ndarray]:
-    docs = [random_paperwork(rng).image for _ in range(10)]
-    docs += [id_card(rng).image, id_card(rng, back=True).image]
-    return docs
+def document_pool(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
+    docs = [random_paperwork(rng) for _ in range(10)]
+    docs += [id_card(rng), id_card(rng, back=True)]
+    return [(doc.image, doc.kind) for doc in docs]
 
 
 def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> dict:
@@ -99,6 +99,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
     docs = document_pool(rng)
     scores: dict[str, list[float]] = defaultdict(list)
     by_resolution: dict[str, list[float]] = defaultdict(list)
+    by_paper: dict[str, list[float]] = defaultdict(list)
     times: dict[str, list[float]] = defaultdict(list)
     misses = 0
     false_pages = 0
@@ -107,7 +108,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         label = f"{size[0]}x{size[1]}"
         for kind in BACKGROUNDS:
             for _ in range(per_kind):
-                page = docs[int(rng.integers(len(docs)))]
+                page, paper = docs[int(rng.integers(len(docs)))]
                 scene = render_scene(page, size, kind, rng)
                 start = time.thread_time()  # this thread's CPU time: other programs on the machine do not count
                 found = detector.detect(scene.image)
@@ -116,6 +117,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
                 misses += found is None
                 scores[kind].append(score)
                 by_resolution[label].append(score)
+                by_paper[paper].append(score)
         for _ in range(pageless):
             kind = list(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
             table = BACKGROUNDS[kind](size[0], size[1], rng)
@@ -138,6 +140,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         "below_0.9": int(sum(s < 0.9 for s in everything)),
         "per_background": {kind: float(np.mean(values)) for kind, values in scores.items()},
         "per_resolution": {label: float(np.mean(values)) for label, values in by_resolution.items()},
+        "per_paper": {paper: float(np.mean(values)) for paper, values in by_paper.items()},
         "median_ms": {label: float(statistics.median(values)) for label, values in times.items()},
         "p90_ms": {label: float(np.percentile(values, 90)) for label, values in times.items()},
         "pageless_frames": pageless_total,
@@ -319,6 +322,8 @@ def print_table(report: dict) -> None:
         print(f"  {kind:42s} {value:.4f}   target >= 0.95   {mark(value >= TARGETS['jaccard_min_background'])}")
     for label, value in det["per_resolution"].items():
         print(f"  {'at ' + label:42s} {value:.4f}")
+    for paper, value in det["per_paper"].items():
+        print(f"  {'papers of kind ' + paper:42s} {value:.4f}")
     print(f"{'page-less frames reported as a page':44s} {det['pageless_false_pages']} of {det['pageless_frames']}")
     for label, value in det["median_ms"].items():
         target = "   target <= 15 ms  " + mark(value <= 15) if label == "1280x720" else ""
