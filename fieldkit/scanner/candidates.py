@@ -113,21 +113,14 @@ def paper_candidates(grey: np.ndarray, chroma: np.ndarray, min_area: float) -> l
     return quads
 
 
-def line_candidates(edges: np.ndarray, size: tuple[int, int], per_family: int = 6) -> list[np.ndarray]:
+def line_candidates(
+    edges: np.ndarray, gx: np.ndarray, gy: np.ndarray, size: tuple[int, int], per_family: int = 6
+) -> list[np.ndarray]:
     """Pairs of long lines in two directions roughly at right angles, crossed into quadrilaterals."""
     width, height = size
-    shortest = 0.12 * min(width, height)
-    segments = cv2.HoughLinesP(
-        edges,
-        1,
-        np.pi / 180,
-        threshold=int(shortest * 0.6),
-        minLineLength=shortest,
-        maxLineGap=max(3, int(0.02 * min(width, height))),
-    )
-    if segments is None or len(segments) < 4:
+    segments = oriented_segments(edges, gx, gy, 0.12 * min(width, height))
+    if len(segments) < 4:
         return []
-    segments = segments.reshape(-1, 4).astype(np.float64)
     lengths = np.hypot(segments[:, 2] - segments[:, 0], segments[:, 3] - segments[:, 1])
     segments = segments[np.argsort(-lengths)[:40]]  # a busy cloth gives hundreds; the page's sides are long
     lines = _merge_collinear(segments, min(width, height))
@@ -158,6 +151,43 @@ def line_candidates(edges: np.ndarray, size: tuple[int, int], per_family: int = 
             if np.all(np.abs(quad) < 4 * max(width, height)):
                 quads.append(order_corners(quad))
     return quads
+
+
+ORIENTATION_BINS = 8  # of 180 degrees; each edge pixel goes to its own bin and its nearest neighbour
+
+
+def oriented_segments(edges: np.ndarray, gx: np.ndarray, gy: np.ndarray, shortest: float) -> np.ndarray:
+    """Straight segments (x1, y1, x2, y2) made of edge pixels whose gradients agree with the segment.
+
+    A plain Hough transform on a page full of print joins text pixels into long diagonal "lines" that are
+    not there; sorting the edge pixels by gradient direction first, and keeping a segment only when it runs
+    across its pixels' gradients, leaves the real straight edges.
+    """
+    ys, xs = np.nonzero(edges)
+    if len(xs) == 0:
+        return np.zeros((0, 4))
+    angle = np.arctan2(gy[ys, xs].astype(np.float32), gx[ys, xs].astype(np.float32)) % np.pi  # gradient, mod 180
+    position = angle / np.pi * ORIENTATION_BINS
+    found = []
+    for bin_index in range(ORIENTATION_BINS):
+        distance = np.abs((position - bin_index - 0.5 + ORIENTATION_BINS / 2) % ORIENTATION_BINS - ORIENTATION_BINS / 2)
+        chosen = distance <= 1.0  # this bin and half of each neighbour
+        if chosen.sum() < shortest:
+            continue
+        layer = np.zeros_like(edges)
+        layer[ys[chosen], xs[chosen]] = 255
+        segments = cv2.HoughLinesP(
+            layer, 1, np.pi / 180, threshold=int(shortest * 0.5), minLineLength=shortest, maxLineGap=3
+        )
+        if segments is None:
+            continue
+        segments = segments.reshape(-1, 4).astype(np.float64)
+        # The segment must run across the gradient: its direction is the bin's normal, within a bin's width.
+        normal = (bin_index + 0.5) * np.pi / ORIENTATION_BINS
+        direction = np.arctan2(segments[:, 3] - segments[:, 1], segments[:, 2] - segments[:, 0]) % np.pi
+        off = np.abs(((direction - normal - np.pi / 2) + np.pi / 2) % np.pi - np.pi / 2)
+        found.append(segments[off <= 1.5 * np.pi / ORIENTATION_BINS])
+    return np.concatenate(found) if found else np.zeros((0, 4))
 
 
 def _merge_collinear(segments: np.ndarray, scale: float) -> list:

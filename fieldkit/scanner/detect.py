@@ -62,7 +62,9 @@ class PageDetector:
                 candidates.append(best)
             best, best_score = self.choose(views, candidates)
             if best_score < self.CONFIDENT_SCORE:  # the outline did not close: pair up straight lines as well
-                best, best_score = self.choose(views, [*candidates, *line_candidates(edges, views.size)])
+                best, best_score = self.choose(
+                    views, [*candidates, *line_candidates(edges, views.gx, views.gy, views.size)]
+                )
         if best is None:
             return None
         full = scale_quad(best, 1.0 / views.scale)
@@ -119,7 +121,7 @@ class PageDetector:
 
     def candidates(self, views: Views) -> list[np.ndarray]:
         edges = self.edge_map(views)
-        return self.region_candidates(views, edges) + line_candidates(edges, views.size)
+        return self.region_candidates(views, edges) + line_candidates(edges, views.gx, views.gy, views.size)
 
     # -- choosing ---------------------------------------------------------------------------------------
 
