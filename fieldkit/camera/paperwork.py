@@ -203,13 +203,26 @@ def id_card(rng: np.random.Generator, back: bool = False, width: int = 1012) -> 
         draw.line(points, fill=(200, 214, 222), width=1)
     person = _person(rng)
     if not back:
-        draw.rectangle((0, 0, width, int(90 * unit)), fill=(215, 70, 60))
-        for text, size, y in (("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 28, 10), ("CĂN CƯỚC CÔNG DÂN", 34, 46)):
+        # As on the 2021 chip card: the emblem top left, the QR code top right, the title in red on the pale card.
+        emblem = (int(90 * unit), int(60 * unit))
+        draw.ellipse(
+            (emblem[0] - 42 * unit, emblem[1] - 42 * unit, emblem[0] + 42 * unit, emblem[1] + 42 * unit),
+            fill=(205, 40, 40),
+            outline=(200, 160, 40),
+            width=max(2, int(4 * unit)),
+        )
+        draw.polygon(_star(*emblem, 24 * unit), fill=(240, 200, 60))
+        _qr_like(draw, rng, int(850 * unit), int(20 * unit), int(140 * unit))
+        for text, size, y, colour in (
+            ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 25, 14, (30, 40, 90)),
+            ("Độc lập - Tự do - Hạnh phúc", 22, 44, (30, 40, 90)),
+            ("CĂN CƯỚC CÔNG DÂN", 34, 74, (200, 30, 30)),
+        ):
             face = font(int(size * unit), True, serif=False)
             x = (width - draw.textlength(text, font=face)) / 2
-            draw.text((x, int(y * unit)), text, font=face, fill=(255, 250, 235))
+            draw.text((x, int(y * unit)), text, font=face, fill=colour)
             lines.append(text)
-        _face_photo(draw, (int(40 * unit), int(130 * unit), int(280 * unit), int(440 * unit)), rng)
+        _face_photo(card, (int(40 * unit), int(150 * unit), int(280 * unit), int(460 * unit)), rng)
         fields = (
             ("Số / No.:", person["id"]),
             ("Họ và tên / Full name:", person["name"].upper()),
@@ -217,12 +230,12 @@ def id_card(rng: np.random.Generator, back: bool = False, width: int = 1012) -> 
             ("Giới tính / Sex:", person["sex"]),
             ("Quê quán / Place of origin:", person["place"]),
         )
-        y = int(120 * unit)
+        y = int(135 * unit)
         for label, value in fields:
             draw.text((int(310 * unit), y), label, font=font(int(22 * unit), serif=False), fill=(50, 50, 50))
             draw.text((int(310 * unit), y + int(26 * unit)), value, font=font(int(27 * unit), True), fill=INK)
             lines.append(f"{label} {value}")
-            y += int(72 * unit)
+            y += int(70 * unit)
     else:
         draw.rounded_rectangle(
             (int(60 * unit), int(60 * unit), int(200 * unit), int(170 * unit)),
@@ -330,14 +343,18 @@ def _signature(draw, rng, x: int, y: int, unit: float) -> None:
     draw.line(points, fill=BLUE_INK, width=max(2, int(3 * unit)))
 
 
-def _face_photo(draw, box: tuple[int, int, int, int], rng) -> None:
+def _face_photo(card: Image.Image, box: tuple[int, int, int, int], rng) -> None:
+    """A stand-in portrait, drawn on its own small picture so nothing spills past the photo's frame."""
     x0, y0, x1, y1 = box
-    draw.rectangle(box, fill=(205, 215, 235))
-    cx, w, h = (x0 + x1) / 2, x1 - x0, y1 - y0
+    w, h = x1 - x0, y1 - y0
+    photo = Image.new("RGB", (w, h), (205, 215, 235))
+    pen = ImageDraw.Draw(photo)
     skin = (int(rng.integers(170, 215)), int(rng.integers(130, 170)), int(rng.integers(100, 140)))
-    draw.ellipse((cx - w * 0.42, y0 + h * 0.62, cx + w * 0.42, y1 + h * 0.25), fill=(40, 45, 60))  # shoulders
-    draw.ellipse((cx - w * 0.25, y0 + h * 0.18, cx + w * 0.25, y0 + h * 0.68), fill=skin)  # face
-    draw.chord((cx - w * 0.27, y0 + h * 0.12, cx + w * 0.27, y0 + h * 0.5), 180, 360, fill=(25, 20, 20))  # hair
+    cx = w / 2
+    pen.ellipse((cx - w * 0.42, h * 0.62, cx + w * 0.42, h * 1.5), fill=(40, 45, 60))  # shoulders
+    pen.ellipse((cx - w * 0.25, h * 0.18, cx + w * 0.25, h * 0.68), fill=skin)  # face
+    pen.chord((cx - w * 0.27, h * 0.12, cx + w * 0.27, h * 0.5), 180, 360, fill=(25, 20, 20))  # hair
+    card.paste(photo, (x0, y0))
 
 
 def _qr_like(draw, rng, x: int, y: int, size: int) -> None:
