@@ -21,9 +21,16 @@ import cv2
 import numpy as np
 
 from fieldkit.scanner.candidates import edge_candidates, line_candidates, paper_candidates
-from fieldkit.scanner.geometry import order_corners, polygon_area, scale_quad
+from fieldkit.scanner.geometry import order_corners, order_quads, polygon_area, scale_quad
 from fieldkit.scanner.refine import refine_quad
-from fieldkit.scanner.score import Views, percentiles, plausible_mask, score_quads, search_sides
+from fieldkit.scanner.score import (
+    Views,
+    percentiles,
+    plausible_mask,
+    score_quads,
+    search_sides,
+    search_sides_many,
+)
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,13 @@ class PageDetector:
     SHORTLIST = 2  # hypotheses snapped to nearby edges and scored again
     CONFIDENT_SCORE = 0.6  # a score above which the line generator is not needed
     CLEAR_SCORE = 0.8  # a first score above which no other hypothesis needs a closer look
+    FRONT_RUNNERS = 6  # hypotheses given a quick snap before the shortlist is drawn
+
+    @staticmethod
+    def reach(views: Views) -> float:
+        """How far (small-frame pixels) a side may be moved to meet an edge."""
+        return max(4.0, 0.09 * min(views.size))
+
     ACCEPT = 0.5  # confidence floor below which no page is reported
 
     def __init__(self, accept: float | None = None) -> None:
@@ -155,9 +169,18 @@ class PageDetector:
             if polished_score >= scores[order[0]]:
                 return polished, polished_score
             return quads[order[0]], float(scores[order[0]])
+        # A quick, coarse snap of the front runners, all at once: a hypothesis a little off the page's edges
+        # scores low until it is moved onto them, and would otherwise lose its place to lucky junk.
+        front = np.stack([quads[i] for i in order[: self.FRONT_RUNNERS]])
+        nudged = order_quads(search_sides_many(views, front, self.reach(views), passes=((3.0, 1.0, None),), turns=1))
+        nudged = nudged[plausible_mask(nudged, views.size, self.MIN_AREA)]
+        if len(nudged):
+            quads = quads + list(nudged)
+            scores = np.concatenate([scores, score_quads(views, nudged)])
+            order = np.argsort(-scores)
         shortlist = [quads[i] for i in order[: self.SHORTLIST]]
         snapped = []
-        reach = max(4.0, 0.09 * min(views.size))
+        reach = self.reach(views)
         for rank, quad in enumerate(shortlist):
             moved = search_sides(views, quad, reach)
             if rank == 0:  # the favourite gets a second look from where it landed

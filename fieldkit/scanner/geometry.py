@@ -21,6 +21,10 @@ def order_corners(points: np.ndarray) -> np.ndarray:
     return np.roll(pts, -start, axis=0)
 
 
+def order_quads(quads: np.ndarray) -> np.ndarray:
+    return np.stack([order_corners(quad) for quad in quads]) if len(quads) else quads
+
+
 def polygon_area(quad: np.ndarray) -> float:
     x, y = quad[:, 0].astype(np.float64), quad[:, 1].astype(np.float64)
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))

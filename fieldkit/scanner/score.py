@@ -17,8 +17,6 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import intersect, line_through
-
 
 @dataclass
 class Views:
@@ -67,7 +65,7 @@ def score_quads(views: Views, quads: np.ndarray) -> np.ndarray:
     # A side is as good as its well-supported share: a thumb over a quarter of it costs only that quarter.
     edge = (support > 0.35).mean(axis=2) * 0.6 + support.mean(axis=2) * 0.4  # n, 4
 
-    margin = _evenness(_sample(views.grey, points - 2.0 * STEP_REACH * n4), axis=2)
+    margin = _evenness(_sample(views.grey, points - 1.5 * STEP_REACH * n4), axis=2)
 
     tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
     before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
@@ -165,7 +163,7 @@ def side_quality(views: Views, a: np.ndarray, b: np.ndarray, outward: np.ndarray
     is_step = np.clip((np.abs(inner - outer).max(axis=-1) - 6.0) / 20.0, 0, 1)
     support = on_edge * (0.35 + 0.65 * is_step)
     edge = (support > 0.35).mean(axis=1) * 0.6 + support.mean(axis=1) * 0.4
-    strip = _sample(views.grey, points - 2.0 * STEP_REACH * n3)
+    strip = _sample(views.grey, points - 1.5 * STEP_REACH * n3)
     return edge * (0.5 + 0.5 * _evenness(strip, axis=1))
 
 
@@ -175,39 +173,57 @@ def _evenness(strip: np.ndarray, axis: int) -> np.ndarray:
     return np.clip(1.0 - (spread - 12.0) / 50.0, 0, 1)
 
 
+COARSE_AND_FINE = ((2.0, 1.0, 0.25), (0.5, None, None))  # (step, span / reach, turn / reach); None: fixed
+
+
 def search_sides(views: Views, quad: np.ndarray, reach: float) -> np.ndarray:
-    """Each side moved to the best line nearby: shifted along its normal by up to `reach` pixels and turned a
-    little, coarse steps first and then fine ones around the best; the four best lines crossed into corners."""
-    quad = quad.astype(np.float32)
-    a, b = quad, np.roll(quad, -1, axis=0)
-    direction = (b - a) / (np.linalg.norm(b - a, axis=1, keepdims=True) + 1e-6)
-    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
-    inward = np.sum(normal * (quad.mean(axis=0) - (a + b) / 2), axis=1, keepdims=True) > 0
-    normal = np.where(inward, -normal, normal)  # 4, 2 outward
-    centre_shift = np.zeros(4, np.float32)
-    centre_turn = np.zeros(4, np.float32)
-    for step, span, turn_span in ((2.0, reach, reach / 4), (0.5, 1.5, 0.75)):
+    """Each side moved to the best line nearby (see `search_sides_many`)."""
+    return search_sides_many(views, quad[None], reach)[0]
+
+
+def search_sides_many(
+    views: Views, quads: np.ndarray, reach: float, passes=COARSE_AND_FINE, turns: int = 3
+) -> np.ndarray:
+    """For many quads (n, 4, 2) at once: each side shifted along its normal by up to `reach` pixels and
+    turned a little, coarse steps first and then fine ones around the best, the best line kept; the four
+    best lines of a quad crossed into its new corners."""
+    quads = quads.astype(np.float32)
+    n = len(quads)
+    a, b = quads, np.roll(quads, -1, axis=1)  # n, 4, 2
+    direction = (b - a) / (np.linalg.norm(b - a, axis=2, keepdims=True) + 1e-6)
+    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
+    inward = np.sum(normal * (quads.mean(axis=1, keepdims=True) - (a + b) / 2), axis=2, keepdims=True) > 0
+    normal = np.where(inward, -normal, normal)  # n, 4, 2 outward
+    centre_shift = np.zeros((n, 4), np.float32)
+    centre_turn = np.zeros((n, 4), np.float32)
+    for step, span_share, turn_share in passes:
+        span = reach * span_share if span_share else 1.5
+        turn_span = reach * turn_share if turn_share else 0.75
         shifts = np.arange(-span, span + 0.5 * step, step, dtype=np.float32)
-        turns = np.array([-turn_span, 0.0, turn_span], np.float32)
-        shift, turn = (grid.ravel() for grid in np.meshgrid(shifts, turns))
-        shift = centre_shift[:, None] + shift[None, :]  # 4, m
-        turn = centre_turn[:, None] + turn[None, :]
-        ends_a = a[:, None, :] + (shift - turn)[..., None] * normal[:, None, :]
-        ends_b = b[:, None, :] + (shift + turn)[..., None] * normal[:, None, :]
-        m = shift.shape[1]
-        quality = side_quality(
-            views, ends_a.reshape(-1, 2), ends_b.reshape(-1, 2), np.repeat(normal, m, axis=0)
-        ).reshape(4, m)
-        best = np.argmax(quality - 0.002 * np.abs(shift), axis=1)  # ties go to the smaller move
-        rows = np.arange(4)
-        centre_shift, centre_turn = shift[rows, best], turn[rows, best]
-    ends_a = a + (centre_shift - centre_turn)[:, None] * normal
-    ends_b = b + (centre_shift + centre_turn)[:, None] * normal
-    lines = [line_through(ends_a[i], ends_b[i]) for i in range(4)]
-    corners = [intersect(lines[(i - 1) % 4], lines[i]) for i in range(4)]
-    if any(c is None for c in corners):
-        return quad
-    return np.array(corners, np.float32)
+        twists = np.linspace(-turn_span, turn_span, turns, dtype=np.float32) if turns > 1 else np.zeros(1, np.float32)
+        shift, turn = (grid.ravel() for grid in np.meshgrid(shifts, twists))
+        shift = centre_shift[..., None] + shift  # n, 4, m
+        turn = centre_turn[..., None] + turn
+        ends_a = a[:, :, None, :] + (shift - turn)[..., None] * normal[:, :, None, :]
+        ends_b = b[:, :, None, :] + (shift + turn)[..., None] * normal[:, :, None, :]
+        m = shift.shape[2]
+        outward = np.broadcast_to(normal[:, :, None, :], ends_a.shape)
+        quality = side_quality(views, ends_a.reshape(-1, 2), ends_b.reshape(-1, 2), outward.reshape(-1, 2)).reshape(
+            n, 4, m
+        )
+        best = np.argmax(quality - 0.002 * np.abs(shift), axis=2)[..., None]  # ties go to the smaller move
+        centre_shift = np.take_along_axis(shift, best, axis=2)[..., 0]
+        centre_turn = np.take_along_axis(turn, best, axis=2)[..., 0]
+    ends_a = a + (centre_shift - centre_turn)[..., None] * normal
+    ends_b = b + (centre_shift + centre_turn)[..., None] * normal
+    ones = np.ones((n, 4, 1), np.float64)
+    lines = np.cross(np.concatenate([ends_a, ones], axis=2), np.concatenate([ends_b, ones], axis=2))  # n, 4, 3
+    corners = np.cross(np.roll(lines, 1, axis=1), lines)  # corner i: side i-1 meets side i
+    w = corners[..., 2:3]
+    good = np.all(np.abs(w[..., 0]) > 1e-9, axis=1)
+    result = quads.copy()
+    result[good] = (corners[good, :, :2] / w[good]).astype(np.float32)
+    return result
 
 
 def plausible_mask(quads: np.ndarray, size: tuple[int, int], min_area_share: float) -> np.ndarray:
