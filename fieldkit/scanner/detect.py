@@ -105,6 +105,13 @@ class PageDetector:
         if small is image:
             small = cv2.GaussianBlur(small, (3, 3), 0)
         grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+        # A dim room: brighten the small frame as a camera's auto-exposure would (up to 4x), so the edge and
+        # contrast thresholds mean the same in the dark.
+        bright = percentiles(grey, (97,))[0]
+        if 0 < bright < 200:
+            gain = min(4.0, 220.0 / bright)
+            small = cv2.convertScaleAbs(small, alpha=gain)
+            grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
         # Gradients of all three channels; each pixel keeps the channel whose change is strongest, so a page
         # on a cloth of the same brightness but another colour still has an edge.
         gxs = cv2.split(cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3))
