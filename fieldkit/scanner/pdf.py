@@ -87,7 +87,7 @@ def build_pdf(pages: list[RenderedPage], max_bytes: int, title: str = "FieldKit 
     # Squeeze the JPEG pages until the file fits: the lowest quality first, then fewer pixels.
     while _estimate(encoded) > max_bytes:
         if all(page.mode is Mode.BW for page in pages) or shrink < 0.3:
-            raise PdfTooLarge(size_mb=round(_estimate(encoded) / 1e6, 1), limit_mb=round(max_bytes / 1e6, 1))
+            raise PdfTooLarge(size_mb=_mb(_estimate(encoded)), limit_mb=_mb(max_bytes))
         encoded = [
             data if page.mode is Mode.BW else encode_page(page, shrink, qualities=QUALITIES[-1:])
             for page, data in zip(pages, encoded, strict=True)
@@ -96,7 +96,7 @@ def build_pdf(pages: list[RenderedPage], max_bytes: int, title: str = "FieldKit 
     sizes = [_points(page.size_mm) for page in pages]
     data = img2pdf.convert(encoded, layout_fun=_layout(sizes), title=title, producer="FieldKit", creator="FieldKit")
     if len(data) > max_bytes:
-        raise PdfTooLarge(size_mb=round(len(data) / 1e6, 1), limit_mb=round(max_bytes / 1e6, 1))
+        raise PdfTooLarge(size_mb=_mb(len(data)), limit_mb=_mb(max_bytes))
     return PdfResult(
         data=data,
         pages=len(pages),
@@ -109,6 +109,10 @@ def build_pdf(pages: list[RenderedPage], max_bytes: int, title: str = "FieldKit 
 def _dpi_of_encoded(page: RenderedPage, data: bytes) -> int:
     with Image.open(io.BytesIO(data)) as image:
         return max(1, round(image.width / (page.size_mm[0] / MM_PER_INCH)))
+
+
+def _mb(size: int) -> float:
+    return round(size / 1048576, 1)  # the setting's megabytes (max_file_mb * 1024 * 1024 bytes)
 
 
 def _estimate(encoded: list[bytes]) -> int:

@@ -154,7 +154,10 @@ class CaptureSession:
             and self.tracker.confidence >= self.settings.min_confidence
             and now - self._last_capture >= self.settings.cooldown_seconds
         ):
-            captured = self._take(frame, quad, self.tracker.confidence)
+            # The page itself is taken at this frame's own corners: smoothing is for the eye, the scan wants the
+            # frame's exact edges.
+            exact = detection.quad if detection is not None else quad
+            captured = self._take(frame, exact, self.tracker.confidence)
         return LiveView(frame, quad, self.tracker.confidence, steady, sharp, captured)
 
     def capture(self) -> ScannedPage | None:
