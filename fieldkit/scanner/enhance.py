@@ -138,8 +138,12 @@ def quarter_turns_upright(image: np.ndarray) -> int:
 
 def _upside_down(ink: np.ndarray) -> bool:
     """True when most text lines carry clearly more ink below their x-height band than above it."""
-    profile = ink.sum(axis=1)
-    in_line = np.append(profile > 0.15 * profile.max(), False)
+    # Ruled lines (a table, the lines to write on) are not text and would swamp the profile: take them out.
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(15, ink.shape[1] // 8)), np.float32))
+    profile = (ink - rules).sum(axis=1)
+    if profile.max() <= 0:
+        return False
+    in_line = np.append(profile > 0.15 * np.percentile(profile[profile > 0], 90), False)
     spans, start = [], None
     for y, inside in enumerate(in_line):
         if inside and start is None:
