@@ -79,27 +79,42 @@ def homography_to_rect(quad: np.ndarray, width: float, height: float) -> np.ndar
 
 def jaccard_in_document_frame(found: np.ndarray | None, truth: np.ndarray, frame_size: tuple[int, int]) -> float:
     """SmartDoc-2015 measure: the overlap of the found and true quads after both are mapped into the document's
-    own frame (the true quad becomes a rectangle), the found one clipped to the part of the document the frame
-    shows. A missed page scores 0."""
+    own frame (the true quad becomes a rectangle), each clipped to what the frame shows. A missed page scores 0.
+
+    The clipping is done in the image, before mapping: the frame's own corners may lie beyond the page
+    plane's horizon, where the mapping folds over.
+    """
     if found is None:
+        return 0.0
+    w, h = frame_size
+    frame = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    found = np.asarray(found, np.float32).reshape(4, 2)
+    if not is_convex(found):
+        found = cv2.convexHull(found).reshape(-1, 2)
+    truth_seen = _intersection(np.asarray(truth, np.float32), frame)
+    found_seen = _intersection(found, frame)
+    if truth_seen is None or found_seen is None:
         return 0.0
     width, height = 1000.0, 1000.0 * _aspect(truth)
     to_document = homography_to_rect(truth, width, height)
-    found_doc = cv2.perspectiveTransform(np.asarray(found, np.float32).reshape(1, 4, 2), to_document)[0]
-    w, h = frame_size
-    frame = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
-    frame_doc = cv2.perspectiveTransform(frame.reshape(1, 4, 2), to_document)[0]
-    truth_doc = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    if not is_convex(found_doc):
-        found_doc = cv2.convexHull(found_doc).reshape(-1, 2)
-    truth_seen = _intersection(truth_doc, frame_doc)
-    found_seen = _intersection(found_doc, frame_doc)
-    if truth_seen is None or found_seen is None:
-        return 0.0
-    both = _intersection(truth_seen, found_seen)
+    truth_doc = cv2.perspectiveTransform(truth_seen.reshape(1, -1, 2), to_document)[0]
+    found_doc = cv2.perspectiveTransform(found_seen.reshape(1, -1, 2), to_document)[0]
+    if not _in_front(found_seen, to_document):
+        return 0.0  # the found quad crosses the page plane's horizon: nothing like the page
+    both = _intersection(_convex(truth_doc), _convex(found_doc))
     inter = 0.0 if both is None else _area(both)
-    union = _area(truth_seen) + _area(found_seen) - inter
+    union = _area(truth_doc) + _area(found_doc) - inter
     return float(inter / union) if union > 0 else 0.0
+
+
+def _in_front(points: np.ndarray, homography: np.ndarray) -> bool:
+    """All points map with the same sign of w (none beyond the horizon of the page's plane)."""
+    w = np.c_[points, np.ones(len(points))] @ homography[2]
+    return bool(np.all(w > 0) or np.all(w < 0))
+
+
+def _convex(poly: np.ndarray) -> np.ndarray:
+    return cv2.convexHull(poly.astype(np.float32)).reshape(-1, 2)
 
 
 def _aspect(quad: np.ndarray) -> float:

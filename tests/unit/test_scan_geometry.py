@@ -1,6 +1,7 @@
 import math
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -47,3 +48,27 @@ def test_papers_and_resolution():
     assert guess_paper(279.4 / 215.9).code == "letter"
     assert warp_size(PAPERS["a4"], False, 1000) == (707, 1000)
     assert dpi_of(744, 210.0) == 90  # a 1080p webcam across an A4 page
+
+
+def test_jaccard_of_a_steep_perspective_whose_horizon_crosses_the_frame():
+    # The frame's corners lie beyond this page plane's horizon; the measure must not fold over.
+    truth = np.array([[785.3, 177.0], [1002.9, 212.2], [897.5, 531.6], [713.5, 421.2]], np.float32)
+    found = truth + np.array([[0.1, 0.2], [-0.2, 0.1], [0.0, -0.2], [0.2, -0.1]], np.float32)
+    assert jaccard_in_document_frame(found, truth, (1920, 1080)) > 0.99
+
+
+@given(
+    st.lists(st.floats(0.05, 0.95), min_size=2, max_size=2),
+    st.floats(0.1, 0.4),
+    st.floats(-0.5, 0.5),
+    st.floats(-0.3, 0.3),
+)
+def test_jaccard_of_the_truth_is_one_and_of_a_shifted_quad_less(centre, size, angle, skew):
+    w, h = 1280, 720
+    half = np.array([[-1, -1.4], [1, -1.4], [1, 1.4], [-1, 1.4]], np.float32) * size * h / 2
+    half[:2, 0] *= 1 - skew
+    rotation = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]], np.float32)
+    truth = half @ rotation.T + np.array([centre[0] * w, centre[1] * h], np.float32)
+    assert jaccard_in_document_frame(truth, truth, (w, h)) == pytest.approx(1.0, abs=1e-4)
+    shifted = truth + np.float32(0.2 * size * h)
+    assert jaccard_in_document_frame(shifted, truth, (w, h)) < jaccard_in_document_frame(truth, truth, (w, h))
