@@ -116,13 +116,14 @@ class PageDetector:
         # on a cloth of the same brightness but another colour still has an edge.
         gxs = cv2.split(cv2.Sobel(small, cv2.CV_16S, 1, 0, ksize=3))
         gys = cv2.split(cv2.Sobel(small, cv2.CV_16S, 0, 1, ksize=3))
-        magnitudes = [
-            cv2.add(cv2.absdiff(x, 0), cv2.absdiff(y, 0), dtype=cv2.CV_32S) for x, y in zip(gxs, gys, strict=True)
-        ]
-        gx, gy, strongest = gxs[0], gys[0], magnitudes[0]
+        # OpenCV masks for the choice: the numpy equivalent costs five times as much on every frame.
+        magnitudes = [cv2.add(np.abs(x), np.abs(y)) for x, y in zip(gxs, gys, strict=True)]
+        gx, gy, strongest = gxs[0].copy(), gys[0].copy(), magnitudes[0]
         for x, y, magnitude in zip(gxs[1:], gys[1:], magnitudes[1:], strict=True):
-            stronger = magnitude > strongest
-            gx, gy, strongest = np.where(stronger, x, gx), np.where(stronger, y, gy), np.maximum(magnitude, strongest)
+            stronger = cv2.compare(magnitude, strongest, cv2.CMP_GT)
+            cv2.copyTo(x, stronger, gx)
+            cv2.copyTo(y, stronger, gy)
+            strongest = cv2.max(magnitude, strongest)
         floor = float(np.clip(percentiles(strongest, (70,), top=1024)[0], 40.0, 90.0))
         light = percentiles(grey, (97,))[0]
         gradient = cv2.merge([gx.astype(np.float32), gy.astype(np.float32)])
