@@ -127,7 +127,34 @@ def _area(poly: np.ndarray) -> float:
 
 
 def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
-    area, poly = cv2.intersectConvexConvex(a.astype(np.float32), b.astype(np.float32))
-    if poly is None or area <= 0:
+    """The part of polygon `a` inside convex polygon `b` (Sutherland-Hodgman: exact, and unlike
+    cv2.intersectConvexConvex, right when the two share an edge, as two quads clipped by the frame do)."""
+    polygon = [tuple(map(float, p)) for p in np.asarray(a, np.float64).reshape(-1, 2)]
+    clipper = [tuple(map(float, p)) for p in np.asarray(b, np.float64).reshape(-1, 2)]
+    if _signed_area(clipper) < 0:
+        clipper.reverse()  # counter-clockwise in the usual axes, so "inside" is "left of each edge"
+    for (x1, y1), (x2, y2) in zip(clipper, clipper[1:] + clipper[:1], strict=True):
+        if not polygon:
+            break
+
+        def side(p, x1=x1, y1=y1, x2=x2, y2=y2):
+            return (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1)
+
+        kept = []
+        for current, following in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+            sc, sf = side(current), side(following)
+            if sc >= 0:
+                kept.append(current)
+            if (sc >= 0) != (sf >= 0):
+                t = sc / (sc - sf)
+                kept.append(
+                    (current[0] + t * (following[0] - current[0]), current[1] + t * (following[1] - current[1]))
+                )
+        polygon = kept
+    if len(polygon) < 3 or abs(_signed_area(polygon)) <= 0:
         return None
-    return poly.reshape(-1, 2)
+    return np.array(polygon, np.float32)
+
+
+def _signed_area(points: list[tuple[float, float]]) -> float:
+    return 0.5 * sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))
