@@ -38,7 +38,7 @@ class CornerCanvas(QWidget):
         y = (point.y() - rect.y()) / scale
         return np.clip([x, y], [0, 0], [self.image.width() - 1, self.image.height() - 1]).astype(np.float32)
 
-    def paintEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def paintEvent(self, event) -> None:
         painter = QPainter(self)
         rect, _ = self._frame()
         painter.drawImage(rect, self.image)
@@ -49,22 +49,29 @@ class CornerCanvas(QWidget):
             painter.setBrush(QColor("#ffab00" if index == self.selected else "#00c853"))
             painter.drawEllipse(self.to_screen(point), HANDLE, HANDLE)
 
-    def mousePressEvent(self, event) -> None:  # noqa: N802
-        distances = [np.hypot(*(np.array([event.position().x(), event.position().y()]) -
-                                np.array([self.to_screen(p).x(), self.to_screen(p).y()]))) for p in self.quad]
+    def mousePressEvent(self, event) -> None:
+        distances = [
+            np.hypot(
+                *(
+                    np.array([event.position().x(), event.position().y()])
+                    - np.array([self.to_screen(p).x(), self.to_screen(p).y()])
+                )
+            )
+            for p in self.quad
+        ]
         self.selected = int(np.argmin(distances))
         self._dragging = distances[self.selected] <= 3 * HANDLE
         self.update()
 
-    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event) -> None:
         if self._dragging:
             self.quad[self.selected] = self.to_photo(event.position())
             self.update()
 
-    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event) -> None:
         self._dragging = False
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802
+    def keyPressEvent(self, event) -> None:
         """Tab picks the next corner; arrows move it (Shift: ten times further)."""
         steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
         if event.key() == Qt.Key.Key_Tab:

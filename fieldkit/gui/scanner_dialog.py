@@ -109,8 +109,13 @@ class ScannerDialog(QDialog):
         cancel.clicked.connect(self.reject)
 
         controls = QHBoxLayout()
-        for widget in (QLabel(tr("ui.scan.mode"), self), self.mode, QLabel(tr("ui.scan.paper"), self), self.paper,
-                       self.auto):
+        for widget in (
+            QLabel(tr("ui.scan.mode"), self),
+            self.mode,
+            QLabel(tr("ui.scan.paper"), self),
+            self.paper,
+            self.auto,
+        ):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.capture_button)
@@ -138,7 +143,7 @@ class ScannerDialog(QDialog):
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
-    def showEvent(self, event) -> None:  # noqa: N802 - Qt's name
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         self.feed.start()
 
@@ -254,7 +259,9 @@ class ScannerDialog(QDialog):
         self.strip.model().blockSignals(True)
         self.strip.clear()
         for number, page in enumerate(pages, start=1):
-            item = QListWidgetItem(QIcon(QPixmap.fromImage(_thumbnail(page))), self.ctx.tr("ui.scan.page", number=number))
+            item = QListWidgetItem(
+                QIcon(QPixmap.fromImage(_thumbnail(page))), self.ctx.tr("ui.scan.page", number=number)
+            )
             self.strip.addItem(item)
         self.strip.model().blockSignals(False)
         self.strip.blockSignals(False)
@@ -265,8 +272,13 @@ class ScannerDialog(QDialog):
 
     def _update_buttons(self) -> None:
         has_pages = self.strip.count() > 0
-        for button in (self.rotate_button, self.delete_button, self.retake_button, self.corners_button,
-                       self.done_button):
+        for button in (
+            self.rotate_button,
+            self.delete_button,
+            self.retake_button,
+            self.corners_button,
+            self.done_button,
+        ):
             button.setEnabled(has_pages)
 
     def finish(self) -> None:
@@ -318,4 +330,3 @@ def _thumbnail(page: ScannedPage):
     scale = THUMB.height() / pixels.shape[0]
     small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     return to_qimage(small)
-
