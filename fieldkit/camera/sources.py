@@ -53,9 +53,13 @@ class FrameSource(ABC):
         if grabbed is None:
             return None
         image, truth = grabbed
-        frame = Frame(image, self._index, time.monotonic() - self._started, truth)
+        frame = Frame(image, self._index, self._timestamp(), truth)
         self._index += 1
         return frame
+
+    def _timestamp(self) -> float:
+        """Seconds since the source opened; a synthetic source may keep its own time."""
+        return time.monotonic() - self._started
 
     def close(self) -> None:  # noqa: B027 - most sources hold nothing to release
         pass
@@ -116,10 +120,17 @@ class VideoFileSource(FrameSource):
         if not self._capture.isOpened():
             self._capture.release()
             raise CameraError("error.camera.video_unreadable", path=str(path))
+        fps = self._capture.get(cv2.CAP_PROP_FPS)
+        self.fps = fps if fps and 1.0 <= fps <= 240.0 else 30.0
 
     def _grab(self):
         ok, image = self._capture.read()
         return (image, None) if ok and image is not None else None
+
+    def _timestamp(self) -> float:
+        # The video's own clock, not the reader's: "held still for a moment" means the same however fast
+        # the file is read.
+        return self._index / self.fps
 
     def close(self) -> None:
         self._capture.release()

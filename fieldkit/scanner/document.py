@@ -1,0 +1,88 @@
+"""Scanning as the command line (and later the GUI's import) uses it: photographs in, pages found, one PDF out.
+
+Takes what it needs as arguments (a detector, the size limit); writes files atomically, so a full disk or a
+pulled USB stick never leaves half a PDF under the final name.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from fieldkit.core.errors import UserError
+from fieldkit.scanner.detect import Detection, PageDetector
+from fieldkit.scanner.enhance import Mode
+from fieldkit.scanner.images import read_image
+from fieldkit.scanner.pages import PageList, ScannedPage
+from fieldkit.scanner.paper import Paper
+from fieldkit.scanner.pdf import PdfResult, build_pdf
+
+
+@dataclass(frozen=True)
+class PhotoResult:
+    """One photograph's page: found (detection) or, when no page was found, the whole photograph."""
+
+    path: Path
+    page: ScannedPage
+    detection: Detection | None
+
+
+def whole_image_quad(image: np.ndarray) -> np.ndarray:
+    height, width = image.shape[:2]
+    return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+
+
+def page_from_photo(
+    image: np.ndarray, detector: PageDetector, paper: Paper | None, mode: Mode, auto_rotate: bool = True
+) -> tuple[ScannedPage, Detection | None]:
+    """The page in a photograph; with no page found, the photograph itself (it may be a flat scan already)."""
+    detection = detector.detect(image)
+    quad = detection.quad if detection is not None else whole_image_quad(image)
+    confidence = detection.confidence if detection is not None else 0.0
+    return ScannedPage(image, quad, paper, mode, auto_rotate=auto_rotate, confidence=confidence), detection
+
+
+def scan_photos(
+    paths: list[Path], detector: PageDetector, paper: Paper | None, mode: Mode, auto_rotate: bool = True
+) -> list[PhotoResult]:
+    """Read every photograph first (an unreadable one stops the run before anything is written)."""
+    images = [(path, read_image(path)) for path in paths]
+    results = []
+    for path, image in images:
+        page, detection = page_from_photo(image, detector, paper, mode, auto_rotate)
+        results.append(PhotoResult(path, page, detection))
+    return results
+
+
+def make_pdf(pages: PageList, max_bytes: int) -> PdfResult:
+    return build_pdf(pages.rendered(), max_bytes)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside the target, then rename: the target is whole or untouched."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a PDF is an ordinary file
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise UserError("error.scan.write_failed", path=str(path), reason=exc.strerror or str(exc)) from exc
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

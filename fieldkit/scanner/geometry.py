@@ -1,0 +1,160 @@
+"""Quadrilaterals: corner order, shape checks, and the SmartDoc overlap measure.
+
+A quad is a float32 array of shape (4, 2) in image pixels, ordered top-left, top-right, bottom-right,
+bottom-left (TL, TR, BR, BL) as the page is seen in the frame.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+
+def order_corners(points: np.ndarray) -> np.ndarray:
+    """Four points in any order -> TL, TR, BR, BL (clockwise on screen, starting nearest the top-left)."""
+    pts = np.asarray(points, np.float32).reshape(4, 2)
+    center = pts.mean(axis=0)
+    angles = np.arctan2(pts[:, 1] - center[1], pts[:, 0] - center[0])
+    pts = pts[np.argsort(angles)]  # clockwise on screen (y grows downwards)
+    # Start at the corner whose position best matches "top-left": smallest x + y.
+    start = int(np.argmin(pts.sum(axis=1)))
+    return np.roll(pts, -start, axis=0)
+
+
+def order_quads(quads: np.ndarray) -> np.ndarray:
+    return np.stack([order_corners(quad) for quad in quads]) if len(quads) else quads
+
+
+def polygon_area(quad: np.ndarray) -> float:
+    x, y = quad[:, 0].astype(np.float64), quad[:, 1].astype(np.float64)
+    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+
+
+def is_convex(quad: np.ndarray) -> bool:
+    edges = np.roll(quad, -1, axis=0) - quad
+    cross = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    return bool(np.all(cross > 0) or np.all(cross < 0))
+
+
+def corner_angles(quad: np.ndarray) -> np.ndarray:
+    """Interior angle at each corner, in degrees."""
+    before = np.roll(quad, 1, axis=0) - quad
+    after = np.roll(quad, -1, axis=0) - quad
+    cos = np.sum(before * after, axis=1) / (np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def side_lengths(quad: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+
+
+def _cross(a, b) -> tuple[float, float, float]:
+    # Plain floats: np.cross costs microseconds of overhead per call, and the detector makes thousands.
+    return (a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0])
+
+
+def line_through(p, q) -> np.ndarray:
+    """Homogeneous line through two points."""
+    return np.array(_cross((float(p[0]), float(p[1]), 1.0), (float(q[0]), float(q[1]), 1.0)))
+
+
+def intersect(line_a, line_b) -> np.ndarray | None:
+    x, y, w = _cross(
+        (float(line_a[0]), float(line_a[1]), float(line_a[2])), (float(line_b[0]), float(line_b[1]), float(line_b[2]))
+    )
+    if abs(w) < 1e-9:
+        return None
+    return np.array([x / w, y / w])
+
+
+def scale_quad(quad: np.ndarray, factor: float) -> np.ndarray:
+    # Pixel centres: a pixel at x in a image scaled by f sits at (x + 0.5) * f - 0.5.
+    return ((np.asarray(quad, np.float64) + 0.5) * factor - 0.5).astype(np.float32)
+
+
+def homography_to_rect(quad: np.ndarray, width: float, height: float) -> np.ndarray:
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return cv2.getPerspectiveTransform(np.asarray(quad, np.float32), target)
+
+
+def jaccard_in_document_frame(found: np.ndarray | None, truth: np.ndarray, frame_size: tuple[int, int]) -> float:
+    """SmartDoc-2015 measure: the overlap of the found and true quads after both are mapped into the document's
+    own frame (the true quad becomes a rectangle), each clipped to what the frame shows. A missed page scores 0.
+
+    The clipping is done in the image, before mapping: the frame's own corners may lie beyond the page
+    plane's horizon, where the mapping folds over.
+    """
+    if found is None:
+        return 0.0
+    w, h = frame_size
+    frame = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    found = np.asarray(found, np.float32).reshape(4, 2)
+    if not is_convex(found):
+        found = cv2.convexHull(found).reshape(-1, 2)
+    truth_seen = _intersection(np.asarray(truth, np.float32), frame)
+    found_seen = _intersection(found, frame)
+    if truth_seen is None or found_seen is None:
+        return 0.0
+    width, height = 1000.0, 1000.0 * _aspect(truth)
+    to_document = homography_to_rect(truth, width, height)
+    truth_doc = cv2.perspectiveTransform(truth_seen.reshape(1, -1, 2), to_document)[0]
+    found_doc = cv2.perspectiveTransform(found_seen.reshape(1, -1, 2), to_document)[0]
+    if not _in_front(found_seen, to_document):
+        return 0.0  # the found quad crosses the page plane's horizon: nothing like the page
+    both = _intersection(_convex(truth_doc), _convex(found_doc))
+    inter = 0.0 if both is None else _area(both)
+    union = _area(truth_doc) + _area(found_doc) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def _in_front(points: np.ndarray, homography: np.ndarray) -> bool:
+    """All points map with the same sign of w (none beyond the horizon of the page's plane)."""
+    w = np.c_[points, np.ones(len(points))] @ homography[2]
+    return bool(np.all(w > 0) or np.all(w < 0))
+
+
+def _convex(poly: np.ndarray) -> np.ndarray:
+    return cv2.convexHull(poly.astype(np.float32)).reshape(-1, 2)
+
+
+def _aspect(quad: np.ndarray) -> float:
+    sides = side_lengths(quad)
+    return float((sides[1] + sides[3]) / max(sides[0] + sides[2], 1e-6))
+
+
+def _area(poly: np.ndarray) -> float:
+    return float(abs(cv2.contourArea(poly.astype(np.float32))))
+
+
+def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+    """The part of polygon `a` inside convex polygon `b` (Sutherland-Hodgman: exact, and unlike
+    cv2.intersectConvexConvex, right when the two share an edge, as two quads clipped by the frame do)."""
+    polygon = [tuple(map(float, p)) for p in np.asarray(a, np.float64).reshape(-1, 2)]
+    clipper = [tuple(map(float, p)) for p in np.asarray(b, np.float64).reshape(-1, 2)]
+    if _signed_area(clipper) < 0:
+        clipper.reverse()  # counter-clockwise in the usual axes, so "inside" is "left of each edge"
+    for (x1, y1), (x2, y2) in zip(clipper, clipper[1:] + clipper[:1], strict=True):
+        if not polygon:
+            break
+
+        def side(p, x1=x1, y1=y1, x2=x2, y2=y2):
+            return (x2 - x1) * (p[1] - y1) - (y2 - y1) * (p[0] - x1)
+
+        kept = []
+        for current, following in zip(polygon, polygon[1:] + polygon[:1], strict=True):
+            sc, sf = side(current), side(following)
+            if sc >= 0:
+                kept.append(current)
+            if (sc >= 0) != (sf >= 0):
+                t = sc / (sc - sf)
+                kept.append(
+                    (current[0] + t * (following[0] - current[0]), current[1] + t * (following[1] - current[1]))
+                )
+        polygon = kept
+    if len(polygon) < 3 or abs(_signed_area(polygon)) <= 0:
+        return None
+    return np.array(polygon, np.float32)
+
+
+def _signed_area(points: list[tuple[float, float]]) -> float:
+    return 0.5 * sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))

@@ -1,0 +1,126 @@
+"""Paper kinds the portal's documents come on, and guessing one from the outline of a page.
+
+The slot of a dossier (`DocumentSlot.paper`) says which paper it expects; "auto" leaves it to the outline.
+Sizes are portrait (width < height) in millimetres; ID cards are landscape on the desk but stored the same way.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from fieldkit.core.errors import UserError
+from fieldkit.scanner.geometry import side_lengths
+
+MM_PER_INCH = 25.4
+POINTS_PER_INCH = 72.0
+
+
+@dataclass(frozen=True)
+class Paper:
+    code: str
+    width_mm: float  # the short side
+    height_mm: float  # the long side
+
+    @property
+    def aspect(self) -> float:
+        return self.height_mm / self.width_mm
+
+    def size_mm(self, landscape: bool) -> tuple[float, float]:
+        return (self.height_mm, self.width_mm) if landscape else (self.width_mm, self.height_mm)
+
+
+PAPERS: dict[str, Paper] = {
+    paper.code: paper
+    for paper in (
+        Paper("a4", 210.0, 297.0),
+        Paper("a5", 148.0, 210.0),
+        Paper("letter", 215.9, 279.4),
+        Paper("id-card", 53.98, 85.6),  # ISO/IEC 7810 ID-1, the CCCD card
+    )
+}
+AUTO = "auto"
+
+
+def paper_for(code: str | None) -> Paper | None:
+    """The paper of a code ("a4", "id-card"...); None for "auto"; a UserError for an unknown code."""
+    if code in (None, "", AUTO):
+        return None
+    try:
+        return PAPERS[code]
+    except KeyError:
+        raise UserError("error.scan.paper_unknown", paper=code, known=", ".join([AUTO, *PAPERS])) from None
+
+
+def outline_aspect(quad: np.ndarray, image_size: tuple[int, int] | None = None) -> float:
+    """Long side over short side of the real page behind a perspective outline.
+
+    With the image size, the rectangle's true aspect follows from the vanishing geometry around the image centre
+    (Zhang & He, "Whiteboard scanning and image enhancement", 2007), with the focal length the outline implies,
+    or a typical webcam's when that is unstable. Without it, or when the outline is too close to a
+    parallelogram for the formula to hold, the mean of opposite sides is used.
+    """
+    sides = side_lengths(quad)
+    width, height = (sides[0] + sides[2]) / 2.0, (sides[1] + sides[3]) / 2.0
+    guess = max(width, height) / max(min(width, height), 1e-6)
+    if image_size is None:
+        return float(guess)
+    exact = _perspective_aspect(quad, image_size)
+    return float(exact) if exact is not None else float(guess)
+
+
+# A typical laptop webcam sees about 65 degrees across: focal length = width / (2 tan 32.5).
+TYPICAL_FOCAL_PER_WIDTH = 0.78
+
+
+def _perspective_aspect(quad: np.ndarray, image_size: tuple[int, int]) -> float | None:
+    centre = np.array([image_size[0] / 2.0, image_size[1] / 2.0])
+    tl, tr, br, bl = (np.append(p - centre, 1.0) for p in np.asarray(quad, np.float64))
+    m1, m2, m3, m4 = tl, tr, bl, br  # the rectangle's (0,0), (w,0), (0,h), (w,h)
+    den2 = np.dot(np.cross(m2, m4), m3)
+    den3 = np.dot(np.cross(m3, m4), m2)
+    if abs(den2) < 1e-9 or abs(den3) < 1e-9:
+        return None
+    n2 = np.dot(np.cross(m1, m4), m3) / den2 * m2 - m1
+    n3 = np.dot(np.cross(m1, m4), m2) / den3 * m3 - m1
+    focal = TYPICAL_FOCAL_PER_WIDTH * image_size[0]
+    if abs(n2[2]) > 1e-6 and abs(n3[2]) > 1e-6:
+        f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
+        if f2 > 0 and 0.3 < math.sqrt(f2) / focal < 3.0:
+            focal = math.sqrt(f2)
+    f2 = focal * focal
+    ratio2 = (n2[0] ** 2 + n2[1] ** 2 + n2[2] ** 2 * f2) / (n3[0] ** 2 + n3[1] ** 2 + n3[2] ** 2 * f2)
+    if not ratio2 > 0:
+        return None
+    ratio = math.sqrt(ratio2)  # width / height
+    return max(ratio, 1.0 / ratio)
+
+
+# How much nearer (in log aspect) than A4 a paper must look to be chosen: A4 is what most dossier papers are,
+# and an outline's aspect is only as good as its corners (a few pixels off on a small card moves it by 0.05).
+PRIOR = {"a4": 0.0, "letter": 0.02, "id-card": 0.03}
+
+
+def guess_paper(aspect: float) -> Paper:
+    """The paper whose aspect is nearest (in log terms, A4 favoured a little) to an outline's long/short ratio.
+
+    A4 (1.414) and A5 (1.419) have the same shape: an outline alone cannot tell them apart, so it says A4.
+    """
+    return min(
+        (PAPERS[code] for code in PRIOR),
+        key=lambda paper: abs(math.log(aspect / paper.aspect)) + PRIOR[paper.code],
+    )
+
+
+def warp_size(paper: Paper, landscape: bool, long_side_px: int) -> tuple[int, int]:
+    """Pixel size of the flattened page: the paper's true aspect, `long_side_px` along its long side."""
+    width_mm, height_mm = paper.size_mm(landscape)
+    scale = long_side_px / max(width_mm, height_mm)
+    return max(1, round(width_mm * scale)), max(1, round(height_mm * scale))
+
+
+def dpi_of(pixels_across: int, paper_mm: float) -> int:
+    """Honest resolution: the pixels that really cover the page, over its size in inches."""
+    return max(1, round(pixels_across / (paper_mm / MM_PER_INCH)))

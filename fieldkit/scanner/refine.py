@@ -1,0 +1,113 @@
+"""Corner refinement at full resolution: each side of a rough quad is moved onto the page's true edge.
+
+Along each side, short profiles are read across it (bilinear, all three colour channels); on each profile the
+strongest step with the side's own polarity gives an edge point to sub-pixel precision. A robust line fit
+through those points (points on a thumb or a shadow disagree and are dropped) gives the side, and the four
+sides crossed give the corners — so a corner hidden under a finger is still placed where the edges meet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from fieldkit.scanner.geometry import intersect, is_convex
+
+
+@dataclass(frozen=True)
+class SideFit:
+    line: np.ndarray  # homogeneous line
+    inliers: float  # share of profiles that found the edge, 0..1
+    step: float  # median edge strength (grey levels)
+
+
+def refine_quad(image: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40) -> tuple[np.ndarray, float]:
+    """The quad with each side fitted to the image's edge within `reach` pixels; and the share of the outline
+    that was found on an edge (0..1), a direct measure of how much of the page's border the image supports."""
+    fits = [_fit_side(image, quad[i], quad[(i + 1) % 4], quad.mean(axis=0), reach, samples) for i in range(4)]
+    corners = []
+    for i in range(4):
+        before, after = fits[(i - 1) % 4], fits[i]
+        if before is None or after is None:
+            corners.append(quad[i])
+            continue
+        point = intersect(before.line, after.line)
+        corners.append(quad[i] if point is None else point)
+    refined = np.array(corners, np.float32)
+    # A refinement that jumps far or folds the quad found some other edge: keep the rough corners then.
+    moved = np.linalg.norm(refined - quad, axis=1)
+    if not is_convex(refined) or np.any(moved > 2.5 * reach):
+        refined = quad.astype(np.float32)
+    support = float(np.mean([0.0 if f is None else f.inliers for f in fits]))
+    return refined, support
+
+
+def _fit_side(
+    image: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, reach: float, samples: int
+) -> SideFit | None:
+    direction = (b - a).astype(np.float64)
+    length = float(np.linalg.norm(direction))
+    if length < 8:
+        return None
+    direction /= length
+    normal = np.array([-direction[1], direction[0]])
+    if np.dot(normal, centre - (a + b) / 2) > 0:
+        normal = -normal  # pointing out of the page
+    count = int(min(samples, max(8, length / 4)))
+    ts = np.linspace(0.06, 0.94, count)
+    steps = max(5, int(np.ceil(reach)) * 2 + 1)
+    offsets = np.linspace(-reach, reach, steps)
+    spacing = offsets[1] - offsets[0]
+    base = a[None, :] + ts[:, None] * (b - a)[None, :]
+    points = base[:, None, :] + offsets[None, :, None] * normal[None, None, :]
+    map_x = points[..., 0].astype(np.float32)
+    map_y = points[..., 1].astype(np.float32)
+    profiles = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    if profiles.ndim == 2:
+        profiles = profiles[..., None]
+    profiles = cv2.GaussianBlur(profiles, (3, 1), 0) if profiles.shape[1] >= 3 else profiles
+    # Derivative across the side, outward: inside minus outside per channel, the channels' signs kept so a
+    # colour edge with no brightness change still counts.
+    deriv = np.zeros_like(profiles)
+    deriv[:, 1:-1] = (profiles[:, :-2] - profiles[:, 2:]) / 2.0
+    polarity = np.sign(np.sum(deriv, axis=1, keepdims=True))  # per sample and channel: paper brighter or darker
+    strength = np.sum(deriv * polarity, axis=2)  # combine channels with their own polarity
+    strength[:, :1] = strength[:, -1:] = -np.inf
+    peak = np.argmax(strength, axis=1)
+    rows = np.arange(count)
+    values = strength[rows, peak]
+    # Sub-pixel: the vertex of the parabola through the peak and its neighbours.
+    left = strength[rows, np.clip(peak - 1, 0, steps - 1)]
+    right = strength[rows, np.clip(peak + 1, 0, steps - 1)]
+    denom = left - 2 * values + right
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shift = np.where(np.isfinite(denom) & (denom < 0), 0.5 * (left - right) / np.where(denom == 0, 1, denom), 0.0)
+    positions = offsets[peak] + np.clip(shift, -1, 1) * spacing
+    edge_points = base + positions[:, None] * normal[None, :]
+    typical = float(np.median(values[np.isfinite(values)])) if np.isfinite(values).any() else 0.0
+    good = np.isfinite(values) & (values > max(4.0, 0.35 * typical)) & (peak > 1) & (peak < steps - 2)
+    if good.sum() < max(4, count // 4):
+        return None
+    line = _robust_line(edge_points[good])
+    if line is None:
+        return None
+    residual = np.abs(edge_points @ line[:2] + line[2])
+    inliers = good & (residual < max(1.0, 0.15 * reach))
+    return SideFit(line, float(inliers.sum()) / count, typical)
+
+
+def _robust_line(points: np.ndarray) -> np.ndarray | None:
+    """A Huber line fit, then a refit on the points within 1.5 pixels of it."""
+    for _ in range(2):
+        if len(points) < 3:
+            return None
+        vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
+        line = np.array([vy, -vx, vx * y0 - vy * x0], np.float64)  # normalised: a^2 + b^2 = 1
+        residual = np.abs(points @ line[:2] + line[2])
+        close = residual < max(1.5, float(np.median(residual)) * 2.5)
+        if close.all():
+            break
+        points = points[close]
+    return line

@@ -1,0 +1,250 @@
+"""How much a quadrilateral looks like the outline of a paper in a (small) frame, for many quads at once.
+
+Judged on the image, not on how the quad was found:
+- edge: along each side, a gradient across the side, and a step (the colour just inside differs from just
+  outside: a printed line or a cloth's stripe has the same colour on both sides);
+- margin: the strip just inside each side is even (a page's border is blank paper; a row of checks is not);
+- ends: each side's edge stops near the corners (a tile joint or a stripe runs on past both ends);
+- paper: the inside is light and has little colour;
+- shape: a plausible view of a rectangle; size: larger pages are a little likelier.
+A side with no support pulls the whole score down, so a quad spanning page and table loses to the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class Views:
+    """The small frame and what scoring needs from it, computed once per frame."""
+
+    scale: float  # small pixels per full pixel
+    colour: np.ndarray  # BGR uint8
+    grey: np.ndarray
+    gx: np.ndarray  # gradient of the strongest channel, int16
+    gy: np.ndarray
+    gradient: np.ndarray  # the same as one float32 image of two channels (x, y), for sampling
+    edge_floor: float  # a gradient this strong counts as a full edge
+    light: float  # the frame's bright end (97th percentile of grey): what white paper looks like here
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.grey.shape[1], self.grey.shape[0]
+
+
+SAMPLES = 28  # points along each side
+STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" colours are read
+
+
+def score_quads(views: Views, quads: np.ndarray) -> np.ndarray:
+    """Scores 0..1 for an (n, 4, 2) array of ordered, plausible quads in the small frame's pixels."""
+    quads = quads.astype(np.float32)
+    a, b = quads, np.roll(quads, -1, axis=1)
+    length = np.linalg.norm(b - a, axis=2, keepdims=True)  # n, 4, 1
+    direction = (b - a) / (length + 1e-6)
+    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
+    centre = quads.mean(axis=1, keepdims=True)
+    inward = np.sum(normal * (centre - (a + b) / 2), axis=2, keepdims=True) > 0
+    normal = np.where(inward, -normal, normal)  # outward
+    ts = np.linspace(0.04, 0.96, SAMPLES, dtype=np.float32)
+    points = a[:, :, None, :] + ts[None, None, :, None] * (b - a)[:, :, None, :]  # n, 4, S, 2
+    d4, n4 = direction[:, :, None, :], normal[:, :, None, :]
+
+    on_edge = _edge_along(views, points, d4, n4)
+    inner = _sample(views.colour, points - STEP_REACH * n4)
+    outer = _sample(views.colour, points + STEP_REACH * n4)
+    step = np.abs(inner - outer).max(axis=-1)
+    is_step = np.clip((step - 6.0) / 20.0, 0, 1)
+    width, height = views.size
+    within = (points[..., 0] >= 0) & (points[..., 0] < width) & (points[..., 1] >= 0) & (points[..., 1] < height)
+    support = on_edge * (0.35 + 0.65 * is_step) * within
+    # A side is as good as its well-supported share: a thumb over a quarter of it costs only that quarter.
+    edge = (support > 0.35).mean(axis=2) * 0.6 + support.mean(axis=2) * 0.4  # n, 4
+
+    margin = _evenness(_sample(views.grey, points - 1.5 * STEP_REACH * n4), axis=2)
+
+    tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
+    before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
+    after = _edge_along(views, b[:, :, None, :] + tail * d4, d4, n4).mean(axis=2)
+    runs_on = np.minimum(before, after)
+    ends = 1.0 - 0.6 * np.clip((runs_on - 0.3) / 0.5, 0, 1)
+
+    paper = _paper_likeness(views, quads)
+    angles = _angles(quads)
+    shape = 1.0 - 0.5 * np.clip((np.abs(angles - 90).max(axis=1) - 20) / 25, 0, 1)
+    area = _areas(quads)
+    size = 0.85 + 0.15 * np.minimum(1.0, np.sqrt(area / (0.5 * width * height)))
+
+    support_all = 0.5 * edge.mean(axis=1) + 0.5 * edge.min(axis=1)
+    return support_all * (0.2 + 0.5 * paper + 0.3 * margin.mean(axis=1)) * ends.mean(axis=1) * shape * size
+
+
+def _edge_along(
+    views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray, offsets=(-1.0, 0.0, 1.0)
+) -> np.ndarray:
+    """0..1 per point: a gradient across the line there, the best of the line and `offsets` pixels beside it
+    (a rough quad is only as precise as the small frame; a search for the exact line gives none)."""
+    best = None
+    for offset in offsets:
+        gradient = _sample(views.gradient, points + offset * normal)
+        gx, gy = gradient[..., 0], gradient[..., 1]
+        along = np.abs(gx * normal[..., 0] + gy * normal[..., 1])
+        across = np.abs(gx * direction[..., 0] + gy * direction[..., 1])
+        value = np.where(along > 1.5 * across, along, 0.0)
+        best = value if best is None else np.maximum(best, value)
+    return np.clip(best / views.edge_floor, 0, 1.5) / 1.5
+
+
+def _paper_likeness(views: Views, quads: np.ndarray) -> np.ndarray:
+    """Share of the inside that looks like paper: light (near the brightest of the inside) and colourless.
+    Print covers little of a page, and at this scale its lines are pale smudges; a check, a tile or a
+    flower is coloured or dark over a good part of any quad drawn around it."""
+    centre = quads.mean(axis=1, keepdims=True)
+    inner = centre + 0.85 * (quads - centre)
+    u = np.linspace(0.05, 0.95, 9, dtype=np.float32)
+    uu, vv = np.meshgrid(u, u)
+    uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
+    tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
+    grid = (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
+    colours = _sample(views.colour, grid)  # n, 81, 3
+    light = colours.mean(axis=-1)
+    chroma = colours.max(axis=-1) - colours.min(axis=-1)
+    typical = np.median(light, axis=1, keepdims=True)
+    # Paper under a shadow or a lamp's glare is still paper: judged against the inside's own middle.
+    paperish = (light > 0.6 * typical) & (chroma < 0.2 * light + 10)
+    bright_enough = np.clip(typical[:, 0] / max(views.light, 1.0) * 2.5 - 0.5, 0, 1)  # lenient: shadows
+    return paperish.mean(axis=1) * bright_enough
+
+
+def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:
+    """Percentiles of small non-negative integers through a histogram: much cheaper than np.percentile."""
+    counts = np.bincount(np.minimum(values.ravel(), top - 1), minlength=top)
+    cumulative = np.cumsum(counts) / max(1, values.size)
+    return [float(np.searchsorted(cumulative, p / 100.0)) for p in points]
+
+
+def _sample(image: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The image's values at points (..., 2), nearest pixel, edges replicated: one cv2.remap call."""
+    shape = points.shape[:-1]
+    flat = points.reshape(-1, shape[-1] if len(shape) > 1 else 1, 2).astype(np.float32)
+    values = cv2.remap(image, flat[..., 0], flat[..., 1], cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+    channels = () if image.ndim == 2 else (image.shape[2],)
+    return values.reshape(*shape, *channels).astype(np.float32, copy=False)
+
+
+def _angles(quads: np.ndarray) -> np.ndarray:
+    before = np.roll(quads, 1, axis=1) - quads
+    after = np.roll(quads, -1, axis=1) - quads
+    cos = np.sum(before * after, axis=2) / (np.linalg.norm(before, axis=2) * np.linalg.norm(after, axis=2) + 1e-9)
+    return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def _areas(quads: np.ndarray) -> np.ndarray:
+    x, y = quads[..., 0], quads[..., 1]
+    return 0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1), axis=1))
+
+
+def side_quality(views: Views, a: np.ndarray, b: np.ndarray, outward: np.ndarray) -> np.ndarray:
+    """For many candidate lines of one side at once (a, b: (m, 2) endpoints; outward: the side's outward
+    normal), 0..1: a step edge along the line with an even strip of paper just inside it."""
+    direction = (b - a) / (np.linalg.norm(b - a, axis=1, keepdims=True) + 1e-6)
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    normal = np.where(np.sum(normal * outward, axis=1, keepdims=True) < 0, -normal, normal)
+    ts = np.linspace(0.06, 0.94, SAMPLES, dtype=np.float32)
+    points = a[:, None, :] + ts[None, :, None] * (b - a)[:, None, :]
+    d3, n3 = direction[:, None, :], normal[:, None, :]
+    on_edge = _edge_along(views, points, d3, n3, offsets=(0.0,))
+    inner = _sample(views.colour, points - STEP_REACH * n3)
+    outer = _sample(views.colour, points + STEP_REACH * n3)
+    is_step = np.clip((np.abs(inner - outer).max(axis=-1) - 6.0) / 20.0, 0, 1)
+    support = on_edge * (0.35 + 0.65 * is_step)
+    edge = (support > 0.35).mean(axis=1) * 0.6 + support.mean(axis=1) * 0.4
+    strip = _sample(views.grey, points - 1.5 * STEP_REACH * n3)
+    return edge * (0.5 + 0.5 * _evenness(strip, axis=1))
+
+
+def _evenness(strip: np.ndarray, axis: int) -> np.ndarray:
+    """1 for an even strip of paper, falling to 0 as it alternates like checks or tiles. Judged by the share
+    of the strip near its own middle value, so a thumb over part of it costs only that part."""
+    near = np.abs(strip - np.median(strip, axis=axis, keepdims=True)) < 15
+    return np.clip((near.mean(axis=axis) - 0.4) / 0.5, 0, 1)
+
+
+COARSE_AND_FINE = ((2.0, 1.0, 0.25), (0.5, None, None))  # (step, span / reach, turn / reach); None: fixed
+
+
+def search_sides(views: Views, quad: np.ndarray, reach: float) -> np.ndarray:
+    """Each side moved to the best line nearby (see `search_sides_many`)."""
+    return search_sides_many(views, quad[None], reach)[0]
+
+
+def search_sides_many(
+    views: Views, quads: np.ndarray, reach: float, passes=COARSE_AND_FINE, turns: int = 3
+) -> np.ndarray:
+    """For many quads (n, 4, 2) at once: each side shifted along its normal by up to `reach` pixels and
+    turned a little, coarse steps first and then fine ones around the best, the best line kept; the four
+    best lines of a quad crossed into its new corners."""
+    quads = quads.astype(np.float32)
+    n = len(quads)
+    a, b = quads, np.roll(quads, -1, axis=1)  # n, 4, 2
+    direction = (b - a) / (np.linalg.norm(b - a, axis=2, keepdims=True) + 1e-6)
+    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
+    inward = np.sum(normal * (quads.mean(axis=1, keepdims=True) - (a + b) / 2), axis=2, keepdims=True) > 0
+    normal = np.where(inward, -normal, normal)  # n, 4, 2 outward
+    centre_shift = np.zeros((n, 4), np.float32)
+    centre_turn = np.zeros((n, 4), np.float32)
+    for step, span_share, turn_share in passes:
+        span = reach * span_share if span_share else 1.5
+        turn_span = reach * turn_share if turn_share else 0.75
+        shifts = np.arange(-span, span + 0.5 * step, step, dtype=np.float32)
+        twists = np.linspace(-turn_span, turn_span, turns, dtype=np.float32) if turns > 1 else np.zeros(1, np.float32)
+        shift, turn = (grid.ravel() for grid in np.meshgrid(shifts, twists))
+        shift = centre_shift[..., None] + shift  # n, 4, m
+        turn = centre_turn[..., None] + turn
+        ends_a = a[:, :, None, :] + (shift - turn)[..., None] * normal[:, :, None, :]
+        ends_b = b[:, :, None, :] + (shift + turn)[..., None] * normal[:, :, None, :]
+        m = shift.shape[2]
+        outward = np.broadcast_to(normal[:, :, None, :], ends_a.shape)
+        quality = side_quality(views, ends_a.reshape(-1, 2), ends_b.reshape(-1, 2), outward.reshape(-1, 2)).reshape(
+            n, 4, m
+        )
+        best = np.argmax(quality - 0.002 * np.abs(shift), axis=2)[..., None]  # ties go to the smaller move
+        centre_shift = np.take_along_axis(shift, best, axis=2)[..., 0]
+        centre_turn = np.take_along_axis(turn, best, axis=2)[..., 0]
+    ends_a = a + (centre_shift - centre_turn)[..., None] * normal
+    ends_b = b + (centre_shift + centre_turn)[..., None] * normal
+    ones = np.ones((n, 4, 1), np.float64)
+    lines = np.cross(np.concatenate([ends_a, ones], axis=2), np.concatenate([ends_b, ones], axis=2))  # n, 4, 3
+    corners = np.cross(np.roll(lines, 1, axis=1), lines)  # corner i: side i-1 meets side i
+    w = corners[..., 2:3]
+    good = np.all(np.abs(w[..., 0]) > 1e-9, axis=1)
+    result = quads.copy()
+    result[good] = (corners[good, :, :2] / w[good]).astype(np.float32)
+    return result
+
+
+def plausible_mask(quads: np.ndarray, size: tuple[int, int], min_area_share: float) -> np.ndarray:
+    """Which quads (n, 4, 2) could be a page seen from above: convex, big enough, mostly in the frame, angles
+    and opposite sides a camera's perspective can make of a rectangle."""
+    width, height = size
+    edges = np.roll(quads, -1, axis=1) - quads
+    cross = edges[..., 0] * np.roll(edges, -1, axis=1)[..., 1] - edges[..., 1] * np.roll(edges, -1, axis=1)[..., 0]
+    convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
+    area = _areas(quads)
+    inside = _areas(np.clip(quads, [0, 0], [width - 1, height - 1]))
+    angles = _angles(quads)
+    sides = np.linalg.norm(edges, axis=2)
+    ratio = np.maximum(sides[:, :2] / (sides[:, 2:] + 1e-6), sides[:, 2:] / (sides[:, :2] + 1e-6)).max(axis=1)
+    return (
+        convex
+        & (area >= min_area_share * width * height)
+        & (inside >= 0.85 * area)
+        & (angles.min(axis=1) >= 45)
+        & (angles.max(axis=1) <= 135)
+        & (sides.min(axis=1) >= 0.08 * min(width, height))
+        & (ratio <= 2.2)
+    )

@@ -1,0 +1,246 @@
+"""A live scanning session, as the GUI and `fieldkit scan --source` drive it (no Qt here).
+
+Feed it frames; each answer says where the outline is (smoothed over frames, so it does not jitter), how
+steady and sharp the view is, and whether a page was just captured. Auto-capture fires, as phone scanners
+do, once the outline has held still and the image has been sharp for a moment; it then waits for the page to
+change (the outline moves away or disappears) before it can fire again, so one page is not captured twice.
+Manual capture works at any time. Captured pages go into `pages` (a PageList), which survives a camera
+that fails mid-scan: `run` lets the CameraError through and the pages stay in the session.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from fieldkit.camera import Frame, FrameSource
+from fieldkit.scanner.detect import Detection, PageDetector
+from fieldkit.scanner.enhance import Mode
+from fieldkit.scanner.geometry import order_corners
+from fieldkit.scanner.pages import PageList, ScannedPage
+from fieldkit.scanner.paper import Paper
+
+
+class OutlineTracker:
+    """Temporal smoothing of the page outline.
+
+    Small movements (hand tremor, detector noise) are averaged away; a real movement is followed at once, so
+    the outline never lags behind a page being moved. A frame or two without a detection keeps the outline.
+    """
+
+    def __init__(self, hold_frames: int = 4, jump: float = 0.08, calm: float = 0.004) -> None:
+        self.hold_frames = hold_frames
+        self.jump = jump  # of the frame's diagonal: beyond this the page has moved: no smoothing
+        self.calm = calm  # of the diagonal: below this, mostly noise: heavy smoothing
+        self.quad: np.ndarray | None = None
+        self.confidence = 0.0
+        self._missed = 0
+
+    def update(self, detection: Detection | None, frame_size: tuple[int, int]) -> np.ndarray | None:
+        diagonal = math.hypot(*frame_size)
+        if detection is None:
+            self._missed += 1
+            if self._missed > self.hold_frames:
+                self.quad, self.confidence = None, 0.0
+            else:
+                self.confidence *= 0.7
+            return self.quad
+        self._missed = 0
+        found = order_corners(detection.quad)
+        if self.quad is None:
+            self.quad = found
+        else:
+            moved = float(np.max(np.linalg.norm(found - self.quad, axis=1))) / diagonal
+            if moved > self.jump:
+                self.quad = found
+            else:
+                # Weight of the new detection: 0.3 when the movement is noise-sized, rising to 1 for a real move.
+                weight = float(np.clip(0.3 + 0.7 * (moved - self.calm) / (self.jump / 2 - self.calm), 0.3, 1.0))
+                self.quad = (self.quad + weight * (found - self.quad)).astype(np.float32)
+        self.confidence = (
+            0.5 * self.confidence + 0.5 * detection.confidence if self.confidence else detection.confidence
+        )
+        return self.quad
+
+    def reset(self) -> None:
+        self.quad, self.confidence, self._missed = None, 0.0, 0
+
+
+def sharpness(image: np.ndarray, quad: np.ndarray | None) -> float:
+    """Variance of the Laplacian over the page (on a copy 480 pixels wide): high when the print is crisp."""
+    if quad is not None:
+        x, y, w, h = cv2.boundingRect(np.round(quad).astype(np.int32))
+        x, y = max(0, x), max(0, y)
+        region = image[y : y + h, x : x + w]
+        if region.size == 0:
+            region = image
+    else:
+        region = image
+    grey = cv2.cvtColor(region, cv2.COLOR_BGR2GRAY) if region.ndim == 3 else region
+    factor = 480.0 / max(1, grey.shape[1])
+    if factor < 1.0:
+        grey = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    return float(cv2.Laplacian(grey, cv2.CV_32F).var())
+
+
+@dataclass(frozen=True)
+class LiveView:
+    """What the live view shows after one frame."""
+
+    frame: Frame
+    quad: np.ndarray | None  # the smoothed outline, TL, TR, BR, BL
+    confidence: float
+    steady: float  # 0..1: how much of the required still moment has passed
+    sharp: bool
+    captured: ScannedPage | None = None  # set on the frame that captured a page
+
+
+@dataclass
+class CaptureSettings:
+    auto: bool = True
+    steady_seconds: float = 0.7  # the outline holds still this long before auto-capture
+    still: float = 0.006  # of the diagonal: how far corners may wander and still count as still
+    min_confidence: float = 0.7
+    # Sharp: at least this share of the sharpest view of this page seen lately, and above an absolute floor
+    # (a page that is blurred all along never counts as sharp).
+    sharp_share: float = 0.7
+    min_sharpness: float = 20.0
+    cooldown_seconds: float = 1.0
+
+
+@dataclass
+class CaptureSession:
+    detector: PageDetector = field(default_factory=PageDetector)
+    paper: Paper | None = None
+    mode: Mode = Mode.GRAY
+    auto_rotate: bool = True
+    settings: CaptureSettings = field(default_factory=CaptureSettings)
+    pages: PageList = field(default_factory=PageList)
+
+    def __post_init__(self) -> None:
+        self.tracker = OutlineTracker()
+        self._history: deque[tuple[float, np.ndarray]] = deque()
+        self._sharpness: deque[tuple[float, float]] = deque()
+        self._armed = True  # may auto-capture; disarmed after a capture until the page changes
+        self._last_capture = -math.inf
+        self._last_frame: Frame | None = None
+        self._captured_quad: np.ndarray | None = None
+        self._captured_look: np.ndarray | None = None
+
+    # -- the live loop ----------------------------------------------------------------------------------
+
+    def feed(self, frame: Frame) -> LiveView:
+        self._last_frame = frame
+        height, width = frame.image.shape[:2]
+        detection = self.detector.detect(frame.image, hint=self.tracker.quad)
+        quad = self.tracker.update(detection, (width, height))
+        now = frame.timestamp
+        steady = self._steadiness(now, quad, math.hypot(width, height))
+        sharp = False
+        if quad is not None and steady >= 1.0:
+            sharp = self._is_sharp(now, sharpness(frame.image, quad))
+        self._rearm(frame.image, quad, math.hypot(width, height))
+        captured = None
+        if (
+            self.settings.auto
+            and self._armed
+            and steady >= 1.0
+            and sharp
+            and self.tracker.confidence >= self.settings.min_confidence
+            and now - self._last_capture >= self.settings.cooldown_seconds
+        ):
+            # The page itself is taken at this frame's own corners: smoothing is for the eye, the scan wants the
+            # frame's exact edges.
+            exact = detection.quad if detection is not None else quad
+            captured = self._take(frame, exact, self.tracker.confidence)
+        return LiveView(frame, quad, self.tracker.confidence, steady, sharp, captured)
+
+    def capture(self) -> ScannedPage | None:
+        """Manual capture of the last frame: the outline if there is one, else the whole frame (the user will
+        set the corners by hand)."""
+        frame = self._last_frame
+        if frame is None:
+            return None
+        quad = self.tracker.quad
+        confidence = self.tracker.confidence
+        if quad is None:
+            height, width = frame.image.shape[:2]
+            quad = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+            confidence = 0.0
+        return self._take(frame, quad, confidence)
+
+    def run(
+        self,
+        source: FrameSource,
+        pages: int,
+        max_frames: int | None = None,
+        on_view: Callable[[LiveView], None] | None = None,
+    ) -> PageList:
+        """Feed frames from `source` until `pages` pages are captured, the source ends, or `max_frames` went
+        by. A CameraError (unplugged webcam) propagates; the pages captured so far stay in `self.pages`."""
+        for count, frame in enumerate(source, start=1):
+            view = self.feed(frame)
+            if on_view is not None:
+                on_view(view)
+            if len(self.pages) >= pages or (max_frames is not None and count >= max_frames):
+                break
+        return self.pages
+
+    # -- internals --------------------------------------------------------------------------------------
+
+    def _take(self, frame: Frame, quad: np.ndarray, confidence: float) -> ScannedPage:
+        page = ScannedPage(
+            frame.image.copy(), quad.copy(), self.paper, self.mode, auto_rotate=self.auto_rotate, confidence=confidence
+        )
+        self.pages.add(page)
+        self._armed = False
+        self._last_capture = frame.timestamp
+        self._captured_quad = quad.copy()
+        self._captured_look = _thumbnail(frame.image, quad)
+        return page
+
+    def _steadiness(self, now: float, quad: np.ndarray | None, diagonal: float) -> float:
+        if quad is None:
+            self._history.clear()
+            return 0.0
+        self._history.append((now, quad.copy()))
+        limit = self.settings.still * diagonal
+        # Keep only the recent run of outlines that stay within `limit` of the newest one.
+        while self._history and np.max(np.linalg.norm(self._history[0][1] - quad, axis=1)) > limit:
+            self._history.popleft()
+        held = now - self._history[0][0] if self._history else 0.0
+        return float(min(1.0, held / self.settings.steady_seconds)) if self.settings.steady_seconds > 0 else 1.0
+
+    def _is_sharp(self, now: float, value: float) -> bool:
+        self._sharpness.append((now, value))
+        while self._sharpness and now - self._sharpness[0][0] > 2.0 * max(self.settings.steady_seconds, 0.5):
+            self._sharpness.popleft()
+        best = max(v for _, v in self._sharpness)
+        return value >= self.settings.min_sharpness and value >= self.settings.sharp_share * best
+
+    def _rearm(self, image: np.ndarray, quad: np.ndarray | None, diagonal: float) -> None:
+        """After a capture, the next auto-capture waits for a new page: the outline gone or moved well away,
+        or another page put down in the same place (what is inside the outline looks different)."""
+        if self._armed or self._captured_quad is None:
+            return
+        changed = quad is None or np.max(np.linalg.norm(quad - self._captured_quad, axis=1)) > 0.1 * diagonal
+        if not changed and self._captured_look is not None:
+            difference = np.abs(_thumbnail(image, quad).astype(np.int16) - self._captured_look).mean()
+            changed = difference > 18
+        if changed:
+            self._armed = True
+            self._sharpness.clear()
+
+
+def _thumbnail(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The page flattened to a tiny grey picture, to tell one page from another."""
+    target = np.array([[0, 0], [24, 0], [24, 32], [0, 32]], np.float32)
+    homography = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    small = cv2.warpPerspective(image, homography, (24, 32), flags=cv2.INTER_AREA)
+    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    return grey - int(np.median(grey))  # the same page under changed light looks the same

@@ -1,0 +1,123 @@
+"""`fieldkit scan`: photographs to PDF, detect-only JSON lines, the demo camera, attaching to a dossier."""
+
+import io
+import json
+
+import cv2
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from fieldkit.camera import open_source
+from fieldkit.camera.paperwork import form_page
+from fieldkit.camera.scenes import Conditions, render_scene
+
+QR = "001090012345|123456789|Nguyễn Văn An|01021990|Nam|Số 5, ngõ 12, phường Trúc Bạch, Hà Nội|15082021"
+
+
+@pytest.fixture(scope="module")
+def photos(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("photos")
+    rng = np.random.default_rng(9)
+    truths = []
+    for k in range(2):
+        scene = render_scene(form_page(rng).image, (1280, 720), "wood", rng, Conditions(noise=2.0), fill=(0.8, 0.9))
+        cv2.imwrite(str(folder / f"page{k}.jpg"), scene.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+        truths.append(scene.truth)
+    (folder / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    (folder / "empty.png").write_bytes(b"")
+    cv2.imwrite(str(folder / "table.png"), np.full((480, 640, 3), (40, 80, 120), np.uint8))
+    return folder, truths
+
+
+def test_photos_to_pdf(run_cli, photos, tmp_path):
+    folder, _ = photos
+    out = tmp_path / "tờ khai.pdf"
+    code, stdout, _ = run_cli(
+        "scan", str(folder / "page0.jpg"), str(folder / "page1.jpg"), "-o", str(out), "--mode", "bw", "--json"
+    )
+    assert code == 0
+    summary = json.loads(stdout)
+    assert summary["pages"] == 2 and summary["bytes"] == out.stat().st_size and 40 < summary["dpi"] < 70
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert len(reader.pages) == 2
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(595.28, abs=0.1)
+
+
+def test_paper_is_taken_from_the_option(run_cli, photos, tmp_path):
+    folder, _ = photos
+    out = tmp_path / "letter.pdf"
+    assert run_cli("scan", str(folder / "page0.jpg"), "-o", str(out), "--paper", "letter")[0] == 0
+    box = PdfReader(str(out)).pages[0].mediabox
+    assert (float(box.width), float(box.height)) == pytest.approx((612.0, 792.0), abs=0.1)
+
+
+def test_detect_only_json_lines_go_on_past_bad_images(run_cli, photos):
+    folder, truths = photos
+    names = ["page0.jpg", "broken.jpg", "empty.png", "missing.jpg", "table.png"]
+    code, stdout, _ = run_cli("scan", "--detect-only", "--json", *[str(folder / n) for n in names])
+    assert code == 0
+    lines = [json.loads(line) for line in stdout.splitlines()]
+    assert [line["image"] for line in lines] == [str(folder / n) for n in names]
+    found = np.array(lines[0]["quad"])
+    assert found.shape == (4, 2) and np.max(np.abs(found - truths[0])) < 6 and lines[0]["confidence"] > 0.5
+    for line in lines[1:4]:
+        assert line["quad"] is None and line["error"]
+    assert "rỗng" in lines[2]["error"]  # the empty file says it is empty, in Vietnamese by default
+    assert lines[4]["quad"] is None and "error" not in lines[4]
+
+
+def test_a_corrupt_image_stops_a_pdf_run_with_one_clear_line(run_cli, photos, tmp_path):
+    folder, _ = photos
+    out = tmp_path / "x.pdf"
+    code, _, stderr = run_cli(
+        "--lang", "en", "scan", str(folder / "page0.jpg"), str(folder / "broken.jpg"), "-o", str(out)
+    )
+    assert code == 2 and not out.exists()
+    assert len(stderr.strip().splitlines()) == 1 and "broken.jpg" in stderr and "not a readable image" in stderr
+
+
+def test_the_demo_camera_with_auto_capture(run_cli, tmp_path):
+    out = tmp_path / "demo.pdf"
+    code, stdout, _ = run_cli("--lang", "en", "scan", "--source", "demo", "--auto", "--pages", "2", "-o", str(out))
+    assert code == 0 and "Captured page 2/2" in stdout
+    assert len(PdfReader(str(out)).pages) == 2
+
+
+def test_capture_from_a_video_file_of_the_demo(run_cli, tmp_path):
+    video = tmp_path / "clip.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30, (640, 480))
+    with open_source("demo", size=(640, 480), frames=120, seed=6) as source:
+        for frame in source:
+            writer.write(frame.image)
+    writer.release()
+    out = tmp_path / "video.pdf"
+    code, _, _ = run_cli("scan", "--source", f"video:{video}", "--auto", "-o", str(out))
+    assert code == 0 and len(PdfReader(str(out)).pages) == 1
+
+
+@pytest.mark.parametrize(
+    ("argv", "key_text"),
+    [
+        (("scan", "-o", "x.pdf"), "No images"),
+        (("scan", "a.jpg"), "-o"),
+        (("scan", "--source", "demo", "-o", "x.pdf"), "--auto"),
+        (("scan", "--source", "camera:57", "--auto", "-o", "x.pdf"), "Camera 57"),
+        (("scan", "a.jpg", "--dossier", "abc"), "--slot"),
+    ],
+)
+def test_usage_mistakes(run_cli, argv, key_text):
+    code, _, stderr = run_cli("--lang", "en", *argv)
+    assert code == 2 and key_text in stderr and len(stderr.strip().splitlines()) == 1
+
+
+def test_scan_straight_into_a_dossier(run_cli, photos):
+    folder, _ = photos
+    assert run_cli("citizen", "add", "--qr-payload", QR)[0] == 0
+    code, stdout, _ = run_cli("dossier", "new", "--procedure", "1.004873", "--citizen", "001090012345", "--json")
+    uuid = json.loads(stdout)["uuid"]
+    code, stdout, _ = run_cli("scan", str(folder / "page0.jpg"), "--dossier", uuid, "--slot", "TOKHAI", "--json")
+    assert code == 0 and json.loads(stdout)["dossier"] == uuid
+    shown = json.loads(run_cli("dossier", "show", uuid, "--json")[1])
+    [document] = shown["documents"]
+    assert document["slot"] == "TOKHAI" and document["pages"] == 1

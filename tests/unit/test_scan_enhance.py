@@ -1,0 +1,49 @@
+"""Enhancement: shadows divided out, modes, and pages turned upright by their text."""
+
+import numpy as np
+import pytest
+
+from fieldkit.camera.paperwork import form_page, text_page
+from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter, to_mode
+
+
+@pytest.fixture(scope="module")
+def page():
+    flat = text_page(np.random.default_rng(4)).image
+    return flat[::2, ::2].copy()  # ~75 dpi, what a webcam gives
+
+
+def test_a_shadow_does_not_print_as_a_black_blob(page):
+    shaded = page.astype(np.float32)
+    height, width = shaded.shape[:2]
+    ys, xs = np.mgrid[0:height, 0:width]
+    shadow = 1.0 - 0.55 * np.exp(
+        -(((xs - width * 0.3) / (width * 0.25)) ** 2 + ((ys - height * 0.6) / (height * 0.2)) ** 2)
+    )
+    shaded = (shaded * shadow[..., None]).astype(np.uint8)
+    clean = to_mode(page, Mode.BW, 75)
+    result = to_mode(shaded, Mode.BW, 75)
+    assert set(np.unique(result)) <= {0, 255}
+    inside = shadow < 0.6  # the darkest part of the shadow
+    # About as much ink there as on the unshadowed page: the print, not the shadow.
+    assert abs((result[inside] == 0).mean() - (clean[inside] == 0).mean()) < 0.03
+    grey = to_mode(shaded, Mode.GRAY, 75)
+    assert np.median(grey[inside]) > 230  # the paper under the shadow comes out white
+
+
+def test_modes_give_the_expected_pixels(page):
+    assert to_mode(page, Mode.COLOR).shape == page.shape
+    assert to_mode(page, Mode.GRAY).ndim == 2
+    assert to_mode(page, "bw").dtype == np.uint8
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+@pytest.mark.parametrize("maker", [form_page, text_page])
+def test_pages_are_turned_upright(maker, turns):
+    upright = maker(np.random.default_rng(turns + 10)).image[::2, ::2].copy()
+    turned = rotate_quarter(upright, turns)
+    assert quarter_turns_upright(turned) == (4 - turns) % 4
+
+
+def test_a_blank_page_is_left_as_it_is():
+    assert quarter_turns_upright(np.full((400, 300, 3), 245, np.uint8)) == 0

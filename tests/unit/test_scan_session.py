@@ -1,0 +1,156 @@
+"""The capture session driven by the demo camera: auto-capture, manual capture, page operations, a camera
+that fails mid-scan."""
+
+import io
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from fieldkit.camera import CameraError, Frame, open_source
+from fieldkit.camera.sources import FrameSource
+from fieldkit.core.errors import UserError
+from fieldkit.scanner.enhance import Mode
+from fieldkit.scanner.geometry import jaccard_in_document_frame
+from fieldkit.scanner.pages import PageList
+from fieldkit.scanner.pdf import build_pdf
+from fieldkit.scanner.session import CaptureSession, CaptureSettings, OutlineTracker
+
+
+class Detected:
+    def __init__(self, quad, confidence=0.9):
+        self.quad = np.asarray(quad, np.float32)
+        self.confidence = confidence
+
+
+SQUARE = np.array([[100, 100], [500, 100], [500, 600], [100, 600]], np.float32)
+
+
+def test_demo_camera_to_pdf_with_auto_capture():
+    session = CaptureSession(mode=Mode.GRAY)
+    captured = []
+    with open_source("demo", size=(960, 540), seed=2) as source:
+        session.run(source, pages=2, max_frames=400, on_view=lambda v: v.captured and captured.append(v))
+    assert len(session.pages) == 2
+    for view in captured:  # captured while still, on the page
+        assert view.steady >= 1.0 and view.sharp
+        assert jaccard_in_document_frame(view.quad, view.frame.truth, (960, 540)) > 0.97
+    assert captured[1].frame.index - captured[0].frame.index > 30  # not the same page twice in a row
+    result = build_pdf(session.pages.rendered(), 10 * 2**20)
+    reader = PdfReader(io.BytesIO(result.data))
+    assert len(reader.pages) == 2
+    width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
+    assert (width, height) == pytest.approx((595.28, 841.89), abs=0.1)  # A4 told from the outline
+
+
+def test_the_outline_is_smoothed_but_follows_a_real_move():
+    tracker = OutlineTracker()
+    rng = np.random.default_rng(0)
+    raw, smooth = [], []
+    for _ in range(30):
+        jitter = SQUARE + rng.normal(0, 1.5, SQUARE.shape).astype(np.float32)
+        raw.append(jitter)
+        smooth.append(tracker.update(Detected(jitter), (1280, 720)).copy())
+    raw_motion = np.mean([np.abs(a - b).mean() for a, b in zip(raw[1:], raw[:-1], strict=True)])
+    smooth_motion = np.mean([np.abs(a - b).mean() for a, b in zip(smooth[11:], smooth[10:-1], strict=True)])
+    assert smooth_motion < 0.6 * raw_motion
+    moved = tracker.update(Detected(SQUARE + 200), (1280, 720))
+    assert np.allclose(moved, SQUARE + 200)  # a real move is followed at once
+    for _ in range(3):
+        assert tracker.update(None, (1280, 720)) is not None  # a missed frame or two keeps the outline
+    for _ in range(5):
+        last = tracker.update(None, (1280, 720))
+    assert last is None
+
+
+def test_manual_capture_and_corners_by_hand():
+    session = CaptureSession(settings=CaptureSettings(auto=False))
+    with open_source("demo", size=(640, 480), frames=10, seed=1) as source:
+        for frame in source:
+            view = session.feed(frame)
+            assert view.captured is None
+    page = session.capture()
+    assert page is not None and len(session.pages) == 1
+    moved = page.with_corners(page.quad + np.array([5, 5], np.float32))
+    assert not np.allclose(moved.quad, page.quad)
+    session.pages.adjust(0, [[0, 0], [639, 0], [639, 479], [0, 479]])
+    whole = session.pages[0].render()
+    assert whole.pixels.shape[0] > 0
+
+
+def test_manual_capture_without_a_page_takes_the_whole_frame():
+    session = CaptureSession()
+    session.settings.auto = False
+    session.feed(Frame(np.full((240, 320, 3), 90, np.uint8), 0, 0.0))
+    page = session.capture()
+    assert page.confidence == 0.0 and page.quad[2].tolist() == [319, 239]
+
+
+def test_page_operations(tmp_path):
+    with open_source("demo", size=(640, 480), frames=1, seed=3) as source:
+        frame = source.read()
+    session = CaptureSession()
+    session.settings.auto = False
+    session.feed(frame)
+    first = session.capture()
+    second = session.capture()
+    third = session.capture().with_mode(Mode.BW)
+    pages = PageList([first, second])
+    pages.add(third)
+    pages.move(2, 0)
+    assert pages[0] is third
+    pages.rotate(1, 1)
+    assert pages[1].turns == 1
+    width, height = pages[1].render().size_mm
+    assert width > height  # turned a quarter: the A4 page now lies landscape
+    pages.retake(2, first.with_mode(Mode.COLOR))
+    assert pages[2].mode is Mode.COLOR
+    removed = pages.remove(0)
+    assert removed is third and len(pages) == 2
+    with pytest.raises(UserError) as caught:
+        pages.remove(5)
+    assert caught.value.message.key == "error.scan.no_such_page"
+
+
+class FailingCamera(FrameSource):
+    """The demo camera, unplugged after `fail_at` frames."""
+
+    def __init__(self, fail_at):
+        super().__init__()
+        self.demo = open_source("demo", size=(640, 480), seed=5)
+        self.fail_at = fail_at
+
+    def _grab(self):
+        if self._index >= self.fail_at:
+            raise CameraError("error.camera.disconnected", name="camera:0")
+        frame = self.demo.read()
+        return frame.image, frame.truth
+
+    def _timestamp(self):
+        return self._index / 30.0
+
+
+def test_a_camera_that_fails_mid_scan_keeps_the_pages():
+    session = CaptureSession()
+    with pytest.raises(CameraError):
+        session.run(FailingCamera(fail_at=150), pages=5)
+    assert len(session.pages) >= 1
+    assert build_pdf(session.pages.rendered(), 10 * 2**20).pages == len(session.pages)
+
+
+def test_the_demo_camera_shows_a_given_card_and_swaps_sample_pages():
+    card = np.full((540, 856, 3), 230, np.uint8)  # what the QR reader passes: its own card image
+    with open_source("demo:id-card", page=card, size=(640, 480), frames=3) as source:
+        frame = source.read()
+    tl, tr, _, bl = frame.truth
+    assert np.linalg.norm(tr - tl) > np.linalg.norm(bl - tl)  # a card lies landscape
+    with open_source("demo", size=(320, 240), frames=200) as source:
+        frames = list(source)
+    assert source.page_index(frames[10].timestamp) != source.page_index(frames[100].timestamp)
+    assert frames[1].timestamp == pytest.approx(1 / 30)  # the demo keeps its own clock: deterministic
+
+
+def test_an_unknown_demo_variant_is_a_clear_error():
+    with pytest.raises(CameraError) as caught:
+        open_source("demo:nothing")
+    assert caught.value.message.key == "error.camera.bad_spec"
