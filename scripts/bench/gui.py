@@ -3,7 +3,7 @@
 Each run starts a fresh Python process (imports included, as a user double-clicking it would), measures
 the time from launch until the sign-in window is on screen, signs in and walks the queue and the wizard,
 then reports the process's resident memory. Targets (issue 7): first window ≤ 2 s, memory ≤ 400 MB with
-the live preview running.
+the live preview running (the scanner dialog on the demo camera, the page detector on every frame).
 
     .venv/bin/python scripts/bench/gui.py [--runs 5] [--quick] [--out bench-results/gui.json]
 """
@@ -47,16 +47,29 @@ while window.pages.currentWidget() is not window.home and time.time() < deadline
     time.sleep(0.01)
 window.new_dossier()
 app.processEvents()
-for step in range(20):
+# The live preview: the scanner dialog on the demo camera, detecting the page in every frame.
+from fieldkit.gui.scanner_dialog import ScannerDialog
+slot = ctx.catalog.get("1.004873").slot("TOKHAI")
+ctx.camera = "demo"
+dialog = ScannerDialog(ctx, "bench", slot)
+dialog.show()
+frames_at_start = None
+started = time.time()
+while time.time() - started < 6:
     app.processEvents()
-    time.sleep(0.05)
-status = Path("/proc/self/status")
-rss_kb = 0
-if status.exists():
-    for line in status.read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            rss_kb = int(line.split()[1])
-print("rss_kb", rss_kb, flush=True)
+    if frames_at_start is None and time.time() - started > 1:
+        frames_at_start = (dialog.feed.frames_read, time.time())
+    time.sleep(0.01)
+fps = (dialog.feed.frames_read - frames_at_start[0]) / (time.time() - frames_at_start[1])
+def status(field):
+    path = Path("/proc/self/status")
+    if path.exists():
+        for line in path.read_text().splitlines():
+            if line.startswith(field):
+                return int(line.split()[1])
+    return 0
+print("rss_kb", status("VmRSS:"), status("VmHWM:"), round(fps, 1), flush=True)
+dialog.reject()
 ctx.runner.shutdown()
 """
 
@@ -75,7 +88,7 @@ def make_kit(folder: Path) -> None:
     )
 
 
-def run_once(folder: Path) -> tuple[float, int]:
+def run_once(folder: Path) -> tuple[float, int, int, float]:
     env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     started = time.perf_counter()
     child = subprocess.Popen(
@@ -89,9 +102,9 @@ def run_once(folder: Path) -> tuple[float, int]:
     first = child.stdout.readline()
     shown = time.perf_counter() - started
     assert first.strip() == "shown", first
-    rss = int(child.stdout.readline().split()[1])
+    _, rss, peak, fps = child.stdout.readline().split()
     child.wait(timeout=60)
-    return shown, rss
+    return shown, int(rss), int(peak), float(fps)
 
 
 def main() -> int:
@@ -106,17 +119,25 @@ def main() -> int:
     results = [run_once(folder) for _ in range(runs)]
     shown = [r[0] for r in results]
     rss_mb = [r[1] / 1024 for r in results]
+    peak_mb = [r[2] / 1024 for r in results]
+    fps = [r[3] for r in results]
     report = {
         "runs": runs,
-        "first_window_s": {"median": statistics.median(shown), "max": max(shown)},
-        "peak_rss_mb": {"median": statistics.median(rss_mb), "max": max(rss_mb)},
-        "targets": {"first_window_s": 2.0, "peak_rss_mb": 400},
+        "first_window_s": {"median": statistics.median(shown), "worst": max(shown)},
+        "rss_mb_live_preview": {"median": statistics.median(rss_mb), "worst": max(rss_mb)},
+        "peak_rss_mb": {"median": statistics.median(peak_mb), "worst": max(peak_mb)},
+        "preview_fps": {"median": statistics.median(fps), "worst": min(fps)},
+        "targets": {"first_window_s": 2.0, "rss_mb_live_preview": 400},
     }
-    print(f"{'measure':<34}{'median':>10}{'max':>10}{'target':>10}")
-    print(f"{'first window (s)':<34}{report['first_window_s']['median']:>10.2f}{max(shown):>10.2f}{'≤ 2.0':>10}")
-    print(
-        f"{'peak memory, signed in (MB)':<34}{report['peak_rss_mb']['median']:>10.0f}{max(rss_mb):>10.0f}{'≤ 400':>10}"
-    )
+    rows = [
+        ("first window (s)", statistics.median(shown), max(shown), "≤ 2.0", "{:.2f}"),
+        ("memory, live preview (MB)", statistics.median(rss_mb), max(rss_mb), "≤ 400", "{:.0f}"),
+        ("peak memory incl. sign-in (MB)", statistics.median(peak_mb), max(peak_mb), "", "{:.0f}"),
+        ("preview frames/s (demo camera)", statistics.median(fps), min(fps), "", "{:.1f}"),
+    ]
+    print(f"{'measure':<34}{'median':>10}{'worst':>10}{'target':>10}")
+    for name, median, worst, target, fmt in rows:
+        print(f"{name:<34}{fmt.format(median):>10}{fmt.format(worst):>10}{target:>10}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=1))
     return 0
