@@ -37,10 +37,11 @@ class BarChart(QWidget):
         for row, (label, value) in enumerate(self.bars):
             top = 30 + row * BAR_HEIGHT
             painter.setPen(QColor("#202020"))
+            shown = painter.fontMetrics().elidedText(label, Qt.TextElideMode.ElideRight, int(label_width - 8))
             painter.drawText(
                 QRectF(0, top, label_width - 6, BAR_HEIGHT - 4),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                label,
+                shown,
             )
             length = (self.width() - label_width - 60) * value / largest
             painter.fillRect(QRectF(label_width, top + 2, max(length, 1), BAR_HEIGHT - 8), QColor("#005a9c"))

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QScrollArea,
     QTableWidget,
@@ -56,6 +57,8 @@ class DashboardPage(QWidget):
         self.charts = {name: BarChart("", self) for name in ("by_member", "by_procedure", "by_village", "by_status")}
         self.waiting = QTableWidget(self)
         self.waiting.setMinimumHeight(160)
+        self.waiting.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.waiting.verticalHeader().hide()
         host = QWidget(self)
         body = QVBoxLayout(host)
         body.addLayout(self.summary)

@@ -64,6 +64,7 @@ class ScannerDialog(QDialog):
         mode = Mode.COLOR if paper == "id-card" else Mode.GRAY
         self.session = CaptureSession(paper=paper_for(paper), mode=mode)
         self._retake: int | None = None
+        self._filling = False
 
         self.view = CameraView(self)
         self.view.message = tr("ui.qr.starting")
@@ -91,7 +92,9 @@ class ScannerDialog(QDialog):
         self.strip.setIconSize(THUMB)
         self.strip.setFlow(QListWidget.Flow.LeftToRight)
         self.strip.setWrapping(False)
-        self.strip.setFixedHeight(THUMB.height() + 48)
+        self.strip.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 36))
+        self.strip.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.strip.setFixedHeight(THUMB.height() + 56)
         self.strip.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.strip.setMovement(QListWidget.Movement.Snap)
         self.strip.model().rowsMoved.connect(self._reordered)
@@ -231,6 +234,8 @@ class ScannerDialog(QDialog):
         self._refresh_strip(select=min(index, len(self.session.pages) - 1))
 
     def _reordered(self, _parent, start: int, _end: int, _destination, row: int) -> None:
+        if self._filling:
+            return
         to = row - 1 if row > start else row
         with self.lock:
             self.session.pages.move(start, to)
@@ -255,16 +260,14 @@ class ScannerDialog(QDialog):
         """Thumbnails of the pages as they will be in the PDF (flattened, in the chosen mode)."""
         with self.lock:
             pages = list(self.session.pages)
-        self.strip.blockSignals(True)
-        self.strip.model().blockSignals(True)
+        self._filling = True  # rows added here are not the user's reordering
         self.strip.clear()
         for number, page in enumerate(pages, start=1):
             item = QListWidgetItem(
                 QIcon(QPixmap.fromImage(_thumbnail(page))), self.ctx.tr("ui.scan.page", number=number)
             )
             self.strip.addItem(item)
-        self.strip.model().blockSignals(False)
-        self.strip.blockSignals(False)
+        self._filling = False
         if pages:
             self.strip.setCurrentRow(len(pages) - 1 if select is None else max(0, select))
         self.status.setText(self.ctx.tr("ui.scan.count", count=len(pages)) if pages else self.ctx.tr("ui.scan.hint"))

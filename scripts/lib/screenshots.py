@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import img2pdf
@@ -24,6 +25,8 @@ from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.gui.app import build_context, make_application
 from fieldkit.gui.dialogs import RecordingDialogs
 from fieldkit.gui.main_window import MainWindow
+from fieldkit.gui.qr_dialog import QrScanDialog
+from fieldkit.gui.scanner_dialog import ScannerDialog
 from fieldkit.storage.citizen_service import CitizenService
 from fieldkit.storage.dossier_service import DossierService
 from fieldkit.storage.keys import KdfParams
@@ -94,6 +97,18 @@ def agree(service: DossierService, uuid: str, code: str) -> None:
     service.record_consent(uuid, consent_text("vi", service.kit.catalog.get(code).name.vi))
 
 
+def wait_for(condition, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and not condition():
+        QApplication.processEvents()
+        time.sleep(0.02)
+
+
+def shoot_dialog(dialog, folder: Path, name: str) -> None:
+    QApplication.processEvents()
+    dialog.grab().save(str(folder / f"{name}.png"))
+
+
 def shoot(window: MainWindow, folder: Path, name: str) -> None:
     QApplication.processEvents()
     window.grab().save(str(folder / f"{name}.png"))
@@ -149,6 +164,25 @@ def capture(lang: str, out: Path) -> list[Path]:
     shoot(window, folder, "08-dossier-detail")
     window.show_settings()
     shoot(window, folder, "09-settings")
+    window.show_review()
+    shoot(window, folder, "10-review-queue")
+    window.show_dashboard()
+    shoot(window, folder, "11-dashboard")
+    ctx.camera = "demo"
+    qr = QrScanDialog(ctx, "citizen", window)
+    qr.resize(1000, 700)
+    qr.show()
+    wait_for(lambda: (qr.view.current is not None and qr.view.current.overlays) or qr.reading is not None, 8)
+    shoot_dialog(qr, folder, "12-qr-scan")
+    qr.reject()
+    uuid = window.home.model.summary(0).uuid
+    scanner = ScannerDialog(ctx, uuid, ctx.catalog.get("1.004873").slot("TOKHAI"), window)
+    scanner.resize(1100, 720)
+    scanner.show()
+    wait_for(lambda: scanner.strip.count() >= 2, 20)
+    wait_for(lambda: scanner.view.current is not None and bool(scanner.view.current.overlays), 5)
+    shoot_dialog(scanner, folder, "13-scanner")
+    scanner.reject()
     ctx.runner.shutdown()
     window.close()
     return sorted(folder.glob("*.png"))
