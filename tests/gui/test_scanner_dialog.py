@@ -37,6 +37,8 @@ def test_scan_two_pages_edit_them_and_file_the_pdf(qtbot, window, ctx):
     dialog.capture()  # and by hand
     assert dialog.strip.count() >= 2
     count = dialog.strip.count()
+    first = dialog.strip.item(0)  # the thumbnail is really laid out in the strip, not only listed
+    assert not first.icon().isNull() and not dialog.strip.visualItemRect(first).isEmpty()
 
     dialog.strip.setCurrentRow(0)
     dialog.rotate_selected()
