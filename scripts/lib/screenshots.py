@@ -106,12 +106,12 @@ def wait_for(condition, seconds: float) -> None:
 
 def shoot_dialog(dialog, folder: Path, name: str) -> None:
     QApplication.processEvents()
-    dialog.grab().save(str(folder / f"{name}.png"))
+    dialog.grab().save(str(folder / f"{name}.png"), "PNG", 0)
 
 
 def shoot(window: MainWindow, folder: Path, name: str) -> None:
     QApplication.processEvents()
-    window.grab().save(str(folder / f"{name}.png"))
+    window.grab().save(str(folder / f"{name}.png"), "PNG", 0)  # 0: the most compression
 
 
 def capture(lang: str, out: Path) -> list[Path]:
