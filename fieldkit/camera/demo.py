@@ -32,7 +32,7 @@ SAMPLES = {
 SAMPLE_PAGE = SAMPLES["page"][0]
 CYCLE = 3.0  # seconds: about one moving, two held
 LIGHT_PHASES = 24
-NOISE_FRAMES = 6
+NOISE_FRAMES = 4
 
 
 def load_sample(name: str) -> np.ndarray:
@@ -150,26 +150,28 @@ class DemoSource(FrameSource):
         page = self._pages[self.page_index(t)]
         corners = self._corners(t, page)
         frame = place_page(page, corners, self._background)
-        light = self._light[int(t * 2) % LIGHT_PHASES]  # the lamp drifts: a new phase every half second
+        row = self._light[int(t * 2) % LIGHT_PHASES]  # the lamp drifts: a new phase every half second
+        light = cv2.resize(row, (self.width, self.height), interpolation=cv2.INTER_NEAREST)
         frame = cv2.multiply(frame, light, scale=1.0 / 255.0)
         positive, negative = self._noise[self._index % NOISE_FRAMES]
         frame = cv2.subtract(cv2.add(frame, positive), negative)
         return frame, corners
 
     def _light_bank(self) -> list[np.ndarray]:
-        """A lamp off to one side: brightness falls across the frame; one map per phase of its slow drift."""
+        """A lamp off to one side: brightness falls across the frame; one row of gains per phase of its slow
+        drift (a row, stretched to the frame when used: a full map per phase would hold ~60 MB at 720p)."""
         xs = np.linspace(0.0, 1.0, self.width, dtype=np.float32)
         bank = []
         for k in range(LIGHT_PHASES):
             direction = 0.5 + 0.5 * math.sin(2 * math.pi * k / LIGHT_PHASES)
             gain = 0.78 + 0.28 * (1.0 - np.abs(xs - direction))
             row = np.clip(gain * 255.0, 0, 255).astype(np.uint8)
-            bank.append(np.ascontiguousarray(np.broadcast_to(row[None, :, None], (self.height, self.width, 3))))
+            bank.append(np.ascontiguousarray(np.repeat(row[None, :, None], 3, axis=2)))
         return bank
 
     def _noise_bank(self) -> list[tuple[np.ndarray, np.ndarray]]:
         bank = []
         for _ in range(NOISE_FRAMES):
-            noise = self._rng.normal(0, 3.0, (self.height, self.width, 3))
+            noise = self._rng.normal(0, 3.0, (self.height, self.width, 3)).astype(np.float32)
             bank.append((np.clip(noise, 0, 255).astype(np.uint8), np.clip(-noise, 0, 255).astype(np.uint8)))
         return bank

@@ -7,13 +7,11 @@ from pathlib import Path
 
 from fieldkit.cli.context import CliContext
 from fieldkit.core.dates import local_date, parse_date
-from fieldkit.core.dossier import AuditEntry
 from fieldkit.core.errors import UserError
 from fieldkit.core.i18n import Translator
-from fieldkit.core.roles import Permission, require
-from fieldkit.reports.export import FORMATS, write_report
-from fieldkit.reports.figures import Period, day_period, figures, month_period, week_period
-from fieldkit.storage.audit import AuditLog
+from fieldkit.reports.export import FORMATS
+from fieldkit.reports.figures import Period, day_period, month_period, week_period
+from fieldkit.reports.service import export_figures, team_figures
 
 ORDER = 60  # place in `fieldkit --help`
 
@@ -55,15 +53,11 @@ def period_of(args, today) -> Period:
 
 def make_report(ctx: CliContext) -> int:
     kit = ctx.kit()
-    require(ctx.user, Permission.VIEW_AUDIT if not ctx.args.named else Permission.EXPORT)
     period = period_of(ctx.args, local_date(kit.clock.now()))
-    result = figures(kit, period, ctx.tr, named=ctx.args.named)
+    result = team_figures(kit, ctx.user, period, ctx.tr, named=ctx.args.named)
     if ctx.args.out:
         fmt = ctx.args.format or Path(ctx.args.out).suffix.lstrip(".").lower()
-        write_report(result, ctx.tr, fmt, Path(ctx.args.out), [kit.data_dir / "fonts"])
-        AuditLog(kit.db).append(
-            AuditEntry(kit.clock.now(), ctx.actor, "report_exported", reason=f"{fmt} named={ctx.args.named}")
-        )
+        export_figures(kit, ctx.user, result, ctx.tr, fmt, Path(ctx.args.out))
         if not ctx.args.json:
             ctx.say("cli.report.written", path=ctx.args.out, count=result.dossiers)
     elif ctx.args.format:

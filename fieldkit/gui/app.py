@@ -1,4 +1,4 @@
-"""Starting the desktop app. Until the GUI issue lands this is a placeholder main window."""
+"""Starting the desktop app: arguments, the kit on its worker thread, the main window."""
 
 from __future__ import annotations
 
@@ -6,39 +6,29 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QApplication
 
-from fieldkit import __version__
+from fieldkit.core.catalog import catalog_files, load_catalog
+from fieldkit.core.clock import Clock, SystemClock
 from fieldkit.core.i18n import Translator
-from fieldkit.storage.datadir import resolve_data_dir
-
-
-class MainWindow(QMainWindow):
-    def __init__(self, tr: Translator, data_dir: str) -> None:
-        super().__init__()
-        self.setWindowTitle(tr("ui.app_title"))
-        central = QWidget(self)
-        layout = QVBoxLayout(central)
-        heading = QLabel(tr("ui.placeholder.heading"), central)
-        heading.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        heading.setStyleSheet("font-size: 20pt; font-weight: bold;")
-        body = QLabel(tr("ui.placeholder.body", version=__version__, data_dir=data_dir), central)
-        body.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        body.setWordWrap(True)
-        body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(heading)
-        layout.addWidget(body)
-        self.setCentralWidget(central)
-        self.resize(960, 640)
+from fieldkit.core.resources import resource_path
+from fieldkit.gui.context import AppContext
+from fieldkit.gui.dialogs import Dialogs
+from fieldkit.gui.main_window import MainWindow
+from fieldkit.gui.tasks import TaskRunner
+from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
+from fieldkit.storage.logfile import configure_logging
+from fieldkit.sync.credentials import CredentialStore, open_credentials
 
 
 def parse_gui_arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="fieldkit gui", add_help=False)
     parser.add_argument("--data-dir")
     parser.add_argument("--lang")
-    parser.add_argument("--worker")
+    parser.add_argument("--user", "--worker", dest="worker")
     parser.add_argument("--camera")
     args, _ = parser.parse_known_args(list(argv))
     return args
@@ -51,13 +41,47 @@ def has_screen() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def build_context(
+    data_dir: Path,
+    tr: Translator,
+    dialogs: Dialogs | None = None,
+    clock: Clock | None = None,
+    synchronous: bool = False,
+    camera: str = "auto",
+    credentials: CredentialStore | None = None,
+) -> AppContext:
+    """Everything the window needs. The kit is unlocked at sign-in, on the database thread, and lives there."""
+    clock = clock or SystemClock()
+    dialogs = dialogs or Dialogs(tr)
+    catalog = load_catalog(catalog_files(resource_path("catalog"), data_dir / "catalog"))
+    runner = TaskRunner(on_error=lambda e: dialogs.error(None, e), synchronous=synchronous)
+    return AppContext(
+        tr, runner, dialogs, catalog, data_dir, clock, camera, credentials=credentials or open_credentials()
+    )
+
+
+def make_application() -> QApplication:
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    font = QFont(app.font())
+    font.setPointSize(max(font.pointSize(), 11))  # readable on a 1366×768 laptop at arm's length
+    app.setFont(font)
+    return app
+
+
 def run(argv: Sequence[str]) -> int:
     args = parse_gui_arguments(argv)
     tr = Translator(args.lang)
     if not has_screen():
         print(tr("ui.no_screen"), file=sys.stderr)
         return 1
-    app = QApplication.instance() or QApplication([sys.argv[0]])
-    window = MainWindow(tr, str(resolve_data_dir(args.data_dir)))
+    data_dir = prepare_data_dir(resolve_data_dir(args.data_dir))
+    configure_logging(data_dir)
+    app = make_application()
+    ctx = build_context(data_dir, tr, camera=args.camera or "auto")
+    window = MainWindow(ctx)
+    window.start()
+    if args.worker:
+        window.login.username.setText(args.worker)
+        window.login.prepare()
     window.show()
     return app.exec()

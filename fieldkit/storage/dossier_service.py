@@ -98,6 +98,14 @@ class DossierService:
         merged = {name: value for name, value in merged.items() if value != ""}
         return self._save_edit(dossier.with_declaration(merged, self.kit.clock.now()))
 
+    def set_applicant(self, uuid: str, applicant_id: str) -> Dossier:
+        """The wizard's citizen step may be revisited: the dossier follows the chosen citizen."""
+        dossier = self.get(uuid)
+        if dossier.applicant_id == applicant_id:
+            return dossier
+        applicant = self.kit.citizens.get(applicant_id)
+        return self._save_edit(dossier.edited(self.kit.clock.now(), applicant_id=applicant.id_number))
+
     def attach_file(self, uuid: str, slot_code: str, path: Path, dpi: int | None = None) -> Dossier:
         data, _ = read_document(path)
         return self.attach_bytes(uuid, slot_code, data, path.name, dpi)
@@ -120,7 +128,7 @@ class DossierService:
     def remove_document(self, uuid: str, slot_code: str, index: int = 0) -> Dossier:
         dossier = self.get(uuid)
         in_slot = dossier.documents_for(slot_code)
-        if not 0 <= index < len(in_slot):
+        if not -len(in_slot) <= index < len(in_slot):  # -1 is the last one added
             raise UserError("error.document.not_attached", slot=slot_code)
         target = in_slot[index]
         remaining = tuple(d for d in dossier.documents if d is not target)

@@ -1,0 +1,121 @@
+"""Scanning a QR code live: the ID card's (to fill in the citizen) or a procedure's posted code.
+
+The camera runs on its own thread, the decoder on another (the QR live reader); the dialog shows where the
+code is, beeps when it is read, and hands back what it means. A code of the wrong kind (a procedure poster
+held up while an ID card was expected) says so and scanning goes on.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QApplication, QDialog, QHBoxLayout, QLabel, QVBoxLayout
+
+from fieldkit.core.dates import local_date
+from fieldkit.gui.camera_feed import CameraFeed, Overlay, open_camera
+from fieldkit.gui.camera_view import CameraView
+from fieldkit.gui.context import AppContext
+from fieldkit.gui.widgets import big_button
+from fieldkit.qr import CodeSeen, LiveReader, QrReader, Reading, interpret
+from fieldkit.qr.democard import demo_card, render_qr
+
+
+def demo_poster(code: str = "1.004873") -> np.ndarray:
+    """A posted procedure notice with its QR code, for the demo camera."""
+    page = np.full((1100, 780, 3), 250, np.uint8)
+    qr = cv2.cvtColor(render_qr(code, module_px=14), cv2.COLOR_GRAY2BGR)
+    y, x = 380, (780 - qr.shape[1]) // 2
+    page[y : y + qr.shape[0], x : x + qr.shape[1]] = qr
+    cv2.putText(page, "THU TUC HANH CHINH", (110, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (30, 30, 30), 4)
+    cv2.putText(page, code, (260, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (30, 30, 30), 4)
+    return page
+
+
+class _Bridge(QObject):
+    """Carries the live reader's news (on its thread) to the GUI thread."""
+
+    seen = Signal(object)
+
+
+class QrScanDialog(QDialog):
+    def __init__(self, ctx: AppContext, wanted: str, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.wanted = wanted
+        self.reading: Reading | None = None
+        tr = ctx.tr
+        self.setWindowTitle(tr(f"ui.qr.title.{wanted}"))
+        self.view = CameraView(self)
+        self.view.message = tr("ui.qr.starting")
+        self.status = QLabel(tr(f"ui.qr.hint.{wanted}"), self)
+        self.status.setWordWrap(True)
+        self.status.setStyleSheet("font-size: 13pt;")
+        cancel = big_button(tr("ui.qr.cancel"), self)
+        cancel.clicked.connect(self.reject)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.resize(900, 640)
+
+        self._bridge = _Bridge()
+        self._bridge.seen.connect(self._on_seen)
+        self.live = LiveReader(QrReader.create(), on_code=self._bridge.seen.emit)
+        self._last_quad: np.ndarray | None = None
+        demo_page = demo_card() if wanted == "citizen" else demo_poster()
+        camera = ctx.camera
+        self.feed = CameraFeed(lambda: open_camera(camera, page=demo_page, realtime=True), self._analyse)
+        self.view.attach(self.feed)
+        self.feed.failed.connect(self._camera_failed)
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.feed.start()
+
+    def done(self, result: int) -> None:
+        self.feed.stop()
+        self.live.close()
+        super().done(result)
+
+    # -- camera thread -----------------------------------------------------------------------------------
+
+    def _analyse(self, frame):
+        self.live.submit(frame.image, frame.index, frame.timestamp)
+        quad = self._last_quad
+        return ([Overlay(quad)] if quad is not None else []), ""
+
+    # -- GUI thread --------------------------------------------------------------------------------------
+
+    def _on_seen(self, seen: CodeSeen) -> None:
+        self._last_quad = np.asarray(seen.code.quad, np.float32)
+        text = seen.code.text
+        catalog, today = self.ctx.catalog, local_date(self.ctx.clock.now())
+        self.ctx.runner.db(lambda kit: interpret(text, catalog=catalog, today=today, citizens=kit.citizens)).success(
+            self._on_reading
+        ).run()
+
+    def _on_reading(self, reading: Reading) -> None:
+        tr = self.ctx.tr
+        if reading.kind == self.wanted and (self.wanted != "procedure" or reading.procedure is not None):
+            QApplication.beep()
+            self.status.setText(tr("ui.qr.read"))
+            self.reading = reading
+            self.accept()
+            return
+        if reading.kind == "procedure" and reading.procedure is None:
+            self.status.setText(tr("ui.qr.unknown_procedure", code=reading.code))
+        else:
+            self.status.setText(tr(f"ui.qr.wrong_kind.{self.wanted}"))
+        self.live.reset()  # keep looking: the next code will be reported
+
+    def _camera_failed(self, error: BaseException) -> None:
+        self.view.message = self.ctx.tr.describe(error)
+        self.view.current = None
+        self.view.update()
+        self.status.setText(self.ctx.tr.describe(error))

@@ -1,0 +1,335 @@
+"""Scanning a document with the webcam: the live outline over the preview, auto-capture when the page is
+still and sharp (with a visible countdown), a capture button, and the page strip below — rotate, delete,
+drag to reorder, retake, move corners. Done writes one PDF and files it in the dossier's slot.
+
+The camera and the page detector run on the camera thread; the page list is shared with it under a lock.
+Rendering pages and writing the PDF run off the GUI thread too. If the camera fails mid-scan, the pages
+already captured stay and can still be saved.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QVBoxLayout,
+)
+
+from fieldkit.core.catalog import DocumentSlot
+from fieldkit.gui.camera_feed import CameraFeed, Overlay, open_camera, to_qimage
+from fieldkit.gui.camera_view import CameraView
+from fieldkit.gui.context import AppContext
+from fieldkit.gui.corner_editor import CornerEditor
+from fieldkit.gui.widgets import big_button
+from fieldkit.scanner.document import make_pdf
+from fieldkit.scanner.enhance import Mode
+from fieldkit.scanner.pages import ScannedPage
+from fieldkit.scanner.paper import paper_for
+from fieldkit.scanner.session import CaptureSession
+from fieldkit.storage.dossier_service import DossierService
+
+THUMB = QSize(120, 160)
+PAPER_CHOICES = ("auto", "a4", "a5", "letter", "id-card")
+
+
+class _Bridge(QObject):
+    captured = Signal()  # a page joined the list (from the camera thread)
+
+
+class ScannerDialog(QDialog):
+    def __init__(self, ctx: AppContext, dossier_uuid: str, slot: DocumentSlot, parent=None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.uuid = dossier_uuid
+        self.slot = slot
+        self.saved = False
+        tr = ctx.tr
+        self.setWindowTitle(tr("ui.scan.title", slot=slot.name.in_language(tr.lang)))
+        self.lock = threading.Lock()
+        paper = slot.paper if slot.paper in PAPER_CHOICES else "auto"
+        # Colour for ID cards (their photo), grey for papers: readable and small; the worker may change it.
+        mode = Mode.COLOR if paper == "id-card" else Mode.GRAY
+        self.session = CaptureSession(paper=paper_for(paper), mode=mode)
+        self._retake: int | None = None
+        self._filling = False
+
+        self.view = CameraView(self)
+        self.view.message = tr("ui.qr.starting")
+        self.status = QLabel(tr("ui.scan.hint"), self)
+        self.status.setWordWrap(True)
+        self.mode = QComboBox(self)
+        for value in Mode:
+            self.mode.addItem(tr(f"ui.scan.mode.{value.value}"), value)
+        self.mode.setCurrentIndex(self.mode.findData(mode))
+        self.mode.currentIndexChanged.connect(self._mode_changed)
+        self.paper = QComboBox(self)
+        for code in PAPER_CHOICES:
+            self.paper.addItem(tr(f"ui.scan.paper.{code}"), code)
+        self.paper.setCurrentIndex(self.paper.findData(paper))
+        self.paper.currentIndexChanged.connect(self._paper_changed)
+        self.auto = QCheckBox(tr("ui.scan.auto"), self)
+        self.auto.setChecked(True)
+        self.auto.toggled.connect(self._auto_changed)
+        self.capture_button = big_button(tr("ui.scan.capture"), self, primary=True)
+        self.capture_button.setShortcut(Qt.Key.Key_Space)
+        self.capture_button.clicked.connect(self.capture)
+
+        self.strip = QListWidget(self)
+        self.strip.setViewMode(QListWidget.ViewMode.IconMode)
+        self.strip.setIconSize(THUMB)
+        self.strip.setFlow(QListWidget.Flow.LeftToRight)
+        self.strip.setWrapping(False)
+        self.strip.setGridSize(QSize(THUMB.width() + 24, THUMB.height() + 36))
+        self.strip.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.strip.setFixedHeight(THUMB.height() + 56)
+        self.strip.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.strip.setMovement(QListWidget.Movement.Snap)
+        self.strip.model().rowsMoved.connect(self._reordered)
+        self.rotate_button = big_button(tr("ui.scan.rotate"), self)
+        self.delete_button = big_button(tr("ui.scan.delete"), self)
+        self.retake_button = big_button(tr("ui.scan.retake"), self)
+        self.corners_button = big_button(tr("ui.scan.corners"), self)
+        self.done_button = big_button(tr("ui.scan.done"), self, primary=True)
+        cancel = big_button(tr("ui.qr.cancel_plain"), self)
+        self.rotate_button.clicked.connect(self.rotate_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.retake_button.clicked.connect(self.retake_selected)
+        self.corners_button.clicked.connect(self.adjust_selected)
+        self.done_button.clicked.connect(self.finish)
+        cancel.clicked.connect(self.reject)
+
+        controls = QHBoxLayout()
+        for widget in (
+            QLabel(tr("ui.scan.mode"), self),
+            self.mode,
+            QLabel(tr("ui.scan.paper"), self),
+            self.paper,
+            self.auto,
+        ):
+            controls.addWidget(widget)
+        controls.addStretch(1)
+        controls.addWidget(self.capture_button)
+        page_tools = QHBoxLayout()
+        for button in (self.rotate_button, self.delete_button, self.retake_button, self.corners_button):
+            page_tools.addWidget(button)
+        page_tools.addStretch(1)
+        page_tools.addWidget(cancel)
+        page_tools.addWidget(self.done_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.status)
+        layout.addLayout(controls)
+        layout.addWidget(self.strip)
+        layout.addLayout(page_tools)
+        self.resize(1100, 720)
+
+        self._bridge = _Bridge()
+        self._bridge.captured.connect(self._refresh_strip)
+        camera, demo_page = ctx.camera, None
+        self.feed = CameraFeed(lambda: open_camera(camera, page=demo_page, realtime=True), self._analyse)
+        self.view.attach(self.feed)
+        self.feed.failed.connect(self._camera_failed)
+        self._update_buttons()
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.feed.start()
+
+    def done(self, result: int) -> None:
+        self.feed.stop()
+        super().done(result)
+
+    # -- the camera thread -------------------------------------------------------------------------------
+
+    def _analyse(self, frame):
+        with self.lock:
+            before = len(self.session.pages)
+            view = self.session.feed(frame)
+            if view.captured is not None and self._retake is not None:
+                self._replace_last_with_retake()
+            added = len(self.session.pages) != before or view.captured is not None
+        if view.captured is not None:
+            view.captured.render()  # flatten it here, off the GUI thread: the thumbnail is then free
+        if added:
+            self._bridge.captured.emit()
+        overlays, text = [], ""
+        if view.quad is not None:
+            ready = view.steady >= 1.0 and view.sharp
+            overlays.append(Overlay(view.quad, "#00c853" if ready else "#ffab00"))
+            if self.session.settings.auto and 0 < view.steady < 1.0:
+                remaining = self.session.settings.steady_seconds * (1.0 - view.steady)
+                text = f"{max(1, round(remaining * 3 / self.session.settings.steady_seconds))}"  # 3, 2, 1
+        if view.captured is not None:
+            text = "✔"
+        return overlays, text
+
+    def _replace_last_with_retake(self) -> None:
+        """The page just captured takes the place of the one being retaken (called under the lock)."""
+        pages = self.session.pages
+        new = pages.remove(len(pages) - 1)
+        pages.retake(self._retake, new)
+        self._retake = None
+
+    # -- the GUI thread ----------------------------------------------------------------------------------
+
+    def capture(self) -> None:
+        with self.lock:
+            page = self.session.capture()
+            if page is not None and self._retake is not None:
+                self._replace_last_with_retake()
+        if page is not None:
+            QApplication.beep()
+            self._refresh_strip()
+
+    def selected_index(self) -> int | None:
+        row = self.strip.currentRow()
+        return row if row >= 0 else None
+
+    def rotate_selected(self) -> None:
+        self._change(lambda pages, index: pages.rotate(index, 1))
+
+    def delete_selected(self) -> None:
+        self._change(lambda pages, index: pages.remove(index))
+
+    def retake_selected(self) -> None:
+        index = self.selected_index()
+        if index is not None:
+            self._retake = index
+            self.status.setText(self.ctx.tr("ui.scan.retaking", number=index + 1))
+
+    def adjust_selected(self) -> None:
+        index = self.selected_index()
+        if index is None:
+            return
+        with self.lock:
+            page = self.session.pages[index]
+        editor = CornerEditor(self.ctx.tr, page.photo, page.quad, self)
+        if editor.exec() == QDialog.DialogCode.Accepted:
+            self.set_corners(index, editor.quad())
+
+    def set_corners(self, index: int, quad: np.ndarray) -> None:
+        self._change(lambda pages, i: pages.adjust(i, quad), index)
+
+    def _change(self, operation, index: int | None = None) -> None:
+        index = self.selected_index() if index is None else index
+        if index is None:
+            return
+        with self.lock:
+            operation(self.session.pages, index)
+        self._refresh_strip(select=min(index, len(self.session.pages) - 1))
+
+    def _reordered(self, _parent, start: int, _end: int, _destination, row: int) -> None:
+        if self._filling:
+            return
+        to = row - 1 if row > start else row
+        with self.lock:
+            self.session.pages.move(start, to)
+        self._refresh_strip(select=to)
+
+    def _mode_changed(self) -> None:
+        mode = self.mode.currentData()
+        with self.lock:
+            self.session.mode = mode
+            self.session.pages.set_mode(mode)
+        self._refresh_strip()
+
+    def _paper_changed(self) -> None:
+        with self.lock:
+            self.session.paper = paper_for(self.paper.currentData())
+
+    def _auto_changed(self, on: bool) -> None:
+        with self.lock:
+            self.session.settings.auto = on
+
+    def _refresh_strip(self, select: int | None = None) -> None:
+        """Thumbnails of the pages as they will be in the PDF (flattened, in the chosen mode)."""
+        with self.lock:
+            pages = list(self.session.pages)
+        self._filling = True  # rows added here are not the user's reordering
+        self.strip.clear()
+        for number, page in enumerate(pages, start=1):
+            item = QListWidgetItem(
+                QIcon(QPixmap.fromImage(_thumbnail(page))), self.ctx.tr("ui.scan.page", number=number)
+            )
+            self.strip.addItem(item)
+        self._filling = False
+        if pages:
+            self.strip.setCurrentRow(len(pages) - 1 if select is None else max(0, select))
+        self.status.setText(self.ctx.tr("ui.scan.count", count=len(pages)) if pages else self.ctx.tr("ui.scan.hint"))
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        has_pages = self.strip.count() > 0
+        for button in (
+            self.rotate_button,
+            self.delete_button,
+            self.retake_button,
+            self.corners_button,
+            self.done_button,
+        ):
+            button.setEnabled(has_pages)
+
+    def finish(self) -> None:
+        """Write the PDF (off the GUI thread) and file it in the slot; a file near the size limit is said."""
+        with self.lock:
+            pages = self.session.pages
+            snapshot = type(pages)(list(pages))
+        uuid, slot, actor = self.uuid, self.slot.code, self.ctx.actor
+        self.done_button.setEnabled(False)
+        self.status.setText(self.ctx.tr("ui.scan.writing"))
+
+        def limit(kit):
+            return DossierService(kit, actor).max_file_bytes()
+
+        def build(max_bytes):
+            self.ctx.runner.background(lambda: make_pdf(snapshot, max_bytes)).success(store).failure(failed).run()
+
+        def store(result) -> None:
+            filename = f"{slot}-{len(snapshot)}p.pdf"
+            self.ctx.runner.db(
+                lambda kit: DossierService(kit, actor).attach_bytes(uuid, slot, result.data, filename, dpi=result.dpi)
+            ).success(lambda _dossier: stored(result)).failure(failed).run()
+
+        def stored(result) -> None:
+            self.saved = True
+            if result.near_limit:
+                self.ctx.dialogs.info(self, self.ctx.tr("ui.scan.near_limit", size_mb=round(result.size / 2**20, 1)))
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            self.done_button.setEnabled(True)
+            self.status.setText(self.ctx.tr.describe(error))
+            self.ctx.dialogs.error(self, error)
+
+        self.ctx.runner.db(limit).success(build).failure(failed).run()
+
+    def _camera_failed(self, error: BaseException) -> None:
+        """An unplugged webcam: said where the preview was; the pages already captured stay and can be saved."""
+        self.view.message = self.ctx.tr.describe(error)
+        self.view.current = None
+        self.view.update()
+        self.status.setText(self.ctx.tr.describe(error))
+
+
+def _thumbnail(page: ScannedPage):
+    pixels = page.render().pixels
+    if pixels.ndim == 2:
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_GRAY2BGR)
+    scale = THUMB.height() / pixels.shape[0]
+    small = cv2.resize(pixels, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    return to_qimage(small)

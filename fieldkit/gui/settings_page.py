@@ -1,0 +1,181 @@
+"""Settings: the place of work, camera, language, file size limit; about this kit."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit import __version__
+from fieldkit.gui.context import AppContext
+from fieldkit.gui.widgets import big_button
+from fieldkit.sync.service import portal_client, portal_url
+from fieldkit.sync.session import PortalSession
+
+PLACE_KINDS = ("home_visit", "help_desk", "office")
+
+
+class SettingsPage(QWidget):
+    closed = Signal()
+    saved = Signal(dict)
+    portal_login_done = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        tr = ctx.tr
+        self.place_kind = QComboBox(self)
+        for kind in PLACE_KINDS:
+            self.place_kind.addItem(tr(f"ui.place.{kind}"), kind)
+        self.village = QLineEdit(self)
+        self.camera = QComboBox(self)
+        self.camera.setEditable(True)
+        for spec in ("auto", "demo", "camera:0", "camera:1"):
+            self.camera.addItem(spec)
+        self.language = QComboBox(self)
+        self.language.addItem("Tiếng Việt", "vi")
+        self.language.addItem("English", "en")
+        self.portal_url = QLineEdit(self)
+        self.portal_url.setPlaceholderText("https://dichvucong.example.gov.vn")
+        self.ca_bundle = QLineEdit(self)
+        self.ca_bundle.setPlaceholderText(tr("ui.settings.ca_bundle_hint"))
+        self.portal_user = QLineEdit(self)
+        self.portal_password = QLineEdit(self)
+        self.portal_password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.portal_login_button = big_button(tr("ui.settings.portal_login"), self)
+        self.portal_login_button.clicked.connect(self.portal_login)
+        self.portal_state = QLabel(self)
+        self.portal_state.setWordWrap(True)
+        self.lock_after = QSpinBox(self)
+        self.lock_after.setRange(1, 240)
+        self.lock_after.setSuffix(tr("ui.settings.minutes"))
+        self.retention_days = QSpinBox(self)
+        self.retention_days.setRange(1, 3650)
+        self.max_file_mb = QDoubleSpinBox(self)
+        self.max_file_mb.setRange(0.5, 200)
+        self.max_file_mb.setSuffix(" MB")
+        form = QFormLayout()
+        form.addRow(tr("setting.place_kind"), self.place_kind)
+        form.addRow(tr("setting.village"), self.village)
+        form.addRow(tr("setting.camera"), self.camera)
+        form.addRow(tr("setting.language"), self.language)
+        form.addRow(tr("setting.max_file_mb"), self.max_file_mb)
+        form.addRow(tr("setting.lock_after_minutes"), self.lock_after)
+        form.addRow(tr("setting.retention_days"), self.retention_days)
+        form.addRow(tr("setting.portal_url"), self.portal_url)
+        form.addRow(tr("setting.ca_bundle"), self.ca_bundle)
+        form.addRow(tr("ui.settings.portal_user"), self.portal_user)
+        form.addRow(tr("ui.login.password"), self.portal_password)
+        form.addRow("", self.portal_login_button)
+        form.addRow("", self.portal_state)
+        for widget in (
+            self.place_kind,
+            self.village,
+            self.camera,
+            self.language,
+            self.max_file_mb,
+            self.lock_after,
+            self.retention_days,
+            self.portal_url,
+            self.ca_bundle,
+            self.portal_user,
+            self.portal_password,
+        ):
+            widget.setMinimumHeight(32)
+        self.about = QLabel(tr("ui.settings.about", version=__version__, data_dir=str(ctx.data_dir)), self)
+        self.about.setWordWrap(True)
+        save = big_button(tr("ui.settings.save"), self, primary=True)
+        back = big_button(tr("ui.detail.back"), self)
+        save.clicked.connect(self.save)
+        back.clicked.connect(self.closed)
+        host = QWidget(self)
+        host.setLayout(form)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(host)  # fits a 1366×768 screen however many settings there are
+        layout = QVBoxLayout(self)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.about)
+        layout.addWidget(save)
+        layout.addWidget(back)
+
+    def load(self) -> None:
+        self.ctx.runner.db(lambda kit: kit.settings.all()).success(self._show).run()
+
+    def _show(self, values: dict) -> None:
+        self.place_kind.setCurrentIndex(max(0, self.place_kind.findData(values["place_kind"])))
+        self.village.setText(values["village"])
+        self.camera.setCurrentText(values["camera"])
+        self.language.setCurrentIndex(max(0, self.language.findData(values["language"])))
+        self.max_file_mb.setValue(float(values["max_file_mb"]))
+        self.lock_after.setValue(int(values["lock_after_minutes"]))
+        self.retention_days.setValue(int(values["retention_days"]))
+        self.portal_url.setText(values["portal_url"])
+        self.ca_bundle.setText(values["ca_bundle"])
+
+    def values(self) -> dict:
+        return {
+            "place_kind": self.place_kind.currentData(),
+            "village": self.village.text(),
+            "camera": self.camera.currentText().strip() or "auto",
+            "language": self.language.currentData(),
+            "max_file_mb": self.max_file_mb.value(),
+            "lock_after_minutes": self.lock_after.value(),
+            "retention_days": self.retention_days.value(),
+            "portal_url": self.portal_url.text().strip(),
+            "ca_bundle": self.ca_bundle.text().strip(),
+        }
+
+    def save(self) -> None:
+        values = self.values()
+
+        def store(kit):
+            for name, value in values.items():
+                kit.settings.set(name, value)
+            return kit.settings.all()
+
+        self.ctx.runner.db(store).success(self._saved).run()
+
+    def portal_login(self) -> None:
+        """Sign in to the portal (the address is saved first); the login is kept in the OS keyring."""
+        user, password = self.portal_user.text().strip(), self.portal_password.text()
+        if not user or not password:
+            self.portal_state.setText(self.ctx.tr("ui.login.fill_both"))
+            return
+        url = self.portal_url.text().strip()
+        credentials, clock = self.ctx.credentials, self.ctx.clock
+
+        def client_for(kit):
+            kit.settings.set("portal_url", url)
+            kit.settings.set("ca_bundle", self.ca_bundle.text().strip())
+            return portal_client(kit, portal_url(kit))
+
+        def logged_in(_stored) -> None:
+            self.portal_password.clear()
+            self.portal_state.setText(self.ctx.tr("ui.settings.portal_logged_in", user=user))
+            self.portal_login_done.emit()
+
+        def failed(error: BaseException) -> None:
+            self.portal_password.clear()
+            self.portal_state.setText(self.ctx.tr.describe(error))
+
+        def log_in(client) -> None:
+            self.ctx.runner.background(lambda: PortalSession(client, credentials, clock).login(user, password)).success(
+                logged_in
+            ).failure(failed).run()
+
+        self.portal_state.setText(self.ctx.tr("ui.login.checking"))
+        self.ctx.runner.db(client_for).success(log_in).failure(failed).run()
+
+    def _saved(self, values: dict) -> None:
+        self.ctx.dialogs.info(self, self.ctx.tr("ui.settings.saved"))
+        self.saved.emit(values)

@@ -1,0 +1,1 @@
+"""The new-dossier wizard: procedure, citizen, declaration, documents, consent and review."""

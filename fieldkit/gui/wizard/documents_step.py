@@ -1,0 +1,116 @@
+"""Step 4: the procedure's checklist of papers. Each slot: scan with the webcam or pick a file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from fieldkit.core.dossier import Dossier
+from fieldkit.gui.scanner_dialog import ScannerDialog
+from fieldkit.gui.widgets import big_button
+from fieldkit.gui.wizard.draft import WizardDraft
+from fieldkit.gui.wizard.step import WizardStep
+from fieldkit.storage.dossier_service import DossierService
+
+
+class DocumentsStep(WizardStep):
+    title_key = "ui.wizard.step.documents"
+
+    def __init__(self, ctx, parent=None) -> None:
+        super().__init__(ctx, parent)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(self.tr("ui.documents.hint"), self))
+        layout.addWidget(self.scroll, 1)
+        self.uuid: str | None = None
+        self.state_labels: dict[str, QLabel] = {}
+        self.import_buttons: dict[str, QWidget] = {}
+        self.scan_buttons: dict[str, QWidget] = {}
+        self.remove_buttons: dict[str, QWidget] = {}
+        # Picking a file is a dialog; tests replace this with a function returning a path.
+        self.choose_file = self._ask_for_file
+
+    def enter(self, draft: WizardDraft) -> None:
+        self.uuid = draft.dossier_uuid
+        procedure = self.ctx.catalog.get(draft.procedure_code)
+        host = QWidget()
+        grid = QGridLayout(host)
+        self.state_labels.clear()
+        for row, slot in enumerate(procedure.slots):
+            mark = " *" if slot.required and not slot.one_of else (" (*)" if slot.one_of else "")
+            name = QLabel(slot.name.in_language(self.tr.lang) + mark, host)
+            name.setWordWrap(True)
+            if slot.note:
+                name.setToolTip(slot.note.in_language(self.tr.lang))
+            state = QLabel(host)
+            scan = big_button(self.tr("ui.documents.scan"), host, primary=True)
+            scan.clicked.connect(lambda _=False, s=slot: self.scan_into(s))
+            pick = big_button(self.tr("ui.documents.import"), host)
+            pick.clicked.connect(lambda _=False, code=slot.code: self.import_into(code))
+            remove = big_button(self.tr("ui.documents.remove"), host)
+            remove.clicked.connect(lambda _=False, code=slot.code: self.remove_from(code))
+            for column, widget in enumerate((name, state, scan, pick, remove)):
+                grid.addWidget(widget, row, column)
+            self.state_labels[slot.code] = state
+            self.scan_buttons[slot.code] = scan
+            self.import_buttons[slot.code] = pick
+            self.remove_buttons[slot.code] = remove
+        grid.setColumnStretch(0, 3)
+        grid.setColumnStretch(1, 2)
+        hint = QLabel(self.tr("ui.documents.legend"), host)
+        grid.addWidget(hint, len(procedure.slots), 0, 1, 5)
+        grid.setRowStretch(len(procedure.slots) + 1, 1)  # rows stay at the top
+        self.scroll.setWidget(host)
+        self.refresh()
+
+    def refresh(self) -> None:
+        uuid = self.uuid
+        self.ctx.runner.db(lambda kit: kit.dossiers.get(uuid)).success(self._show).run()
+
+    def _show(self, dossier: Dossier) -> None:
+        for code, label in self.state_labels.items():
+            docs = dossier.documents_for(code)
+            if docs:
+                pages = sum(d.pages for d in docs)
+                size_kb = sum(d.size for d in docs) // 1024
+                label.setText(self.tr("ui.documents.attached", files=len(docs), pages=pages, size_kb=size_kb))
+                label.setStyleSheet("color: #1b6e3a;")
+            else:
+                label.setText(self.tr("ui.documents.none"))
+                label.setStyleSheet("")
+            self.remove_buttons[code].setEnabled(bool(docs))
+
+    def scan_into(self, slot) -> None:
+        self.scanner = ScannerDialog(self.ctx, self.uuid, slot, self)
+        self.scanner.finished.connect(lambda _result: self.refresh())
+        self.scanner.open()
+
+    def import_into(self, slot_code: str) -> None:
+        path = self.choose_file()
+        if not path:
+            return
+        uuid, actor = self.uuid, self.ctx.actor
+        self.ctx.runner.db(lambda kit: DossierService(kit, actor).attach_file(uuid, slot_code, Path(path))).success(
+            self._show
+        ).run()
+
+    def remove_from(self, slot_code: str) -> None:
+        uuid, actor = self.uuid, self.ctx.actor
+        self.ctx.runner.db(lambda kit: DossierService(kit, actor).remove_document(uuid, slot_code, -1)).success(
+            self._show
+        ).run()
+
+    def _ask_for_file(self) -> str:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("ui.documents.import"), str(Path.home()), self.tr("ui.documents.filter")
+        )
+        return path

@@ -1,0 +1,66 @@
+"""GUI fixtures: real widgets offscreen, a real encrypted kit, the task runner made synchronous, dialogs
+recorded. The window is signed into through its own sign-in page."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from fieldkit.core.i18n import Translator
+from fieldkit.gui.app import build_context
+from fieldkit.gui.dialogs import RecordingDialogs
+from fieldkit.gui.main_window import MainWindow
+from fieldkit.storage.security import unlock_kit
+from tests.conftest import ADMIN, ADMIN_PASSWORD, make_kit
+
+
+@pytest.fixture
+def make_ctx(tmp_path, clock):
+    contexts = []
+
+    def make(lang: str = "vi", synchronous: bool = True, initialise: bool = True):
+        data_dir = tmp_path / f"kit-{lang}"
+        if initialise and not data_dir.exists():
+            kit, _ = make_kit(data_dir, clock)
+            kit.close()
+        tr = Translator(lang)
+        ctx = build_context(data_dir, tr, dialogs=RecordingDialogs(tr), clock=clock, synchronous=synchronous)
+        contexts.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in contexts:
+        ctx.runner.shutdown()
+
+
+@pytest.fixture
+def ctx(make_ctx):
+    return make_ctx()
+
+
+def sign_in(window: MainWindow, name: str = ADMIN, password: str = ADMIN_PASSWORD) -> None:
+    window.login.username.setText(name)
+    window.login.password.setText(password)
+    window.login.submit()
+
+
+@pytest.fixture
+def window(qtbot, ctx):
+    main = MainWindow(ctx)
+    qtbot.addWidget(main)
+    main.start()
+    main.show()
+    sign_in(main)
+    assert main.pages.currentWidget() is main.home, ctx.dialogs.shown
+    return main
+
+
+@contextlib.contextmanager
+def opened(ctx):
+    """The kit as another program would see it: unlocked with the administrator's password."""
+    kit, _ = unlock_kit(ctx.data_dir, ADMIN, ADMIN_PASSWORD, clock=ctx.clock)
+    try:
+        yield kit
+    finally:
+        kit.close()

@@ -1,0 +1,94 @@
+"""The supervisor's screens: the review queue fed by a team kit's USB bundle, and the dashboard."""
+
+from __future__ import annotations
+
+import pytest
+from openpyxl import load_workbook
+
+from fieldkit.core.roles import Actor, PermissionDenied, Role
+from fieldkit.core.workflow import LocalStatus
+from fieldkit.gui.main_window import MainWindow
+from fieldkit.hub.bundles import export_dossiers, import_dossiers
+from fieldkit.hub.enrol import trust_hub_file
+from fieldkit.hub.service import hub_config
+from fieldkit.hub.store import NO_PASSWORD, account_of, open_hub
+from fieldkit.storage.identity import PublicIdentity, kit_identity
+from fieldkit.storage.security import unlock_kit
+from fieldkit.storage.users import UserService
+from tests.conftest import ADMIN
+from tests.e2e.hub_harness import SUPERVISOR, SUPERVISOR_PASSWORD, member_kit, queue_for, supervisor, supervisor_kit
+from tests.gui.conftest import opened, sign_in
+
+
+@pytest.fixture
+def office(tmp_path, clock, make_ctx):
+    """A supervisor's kit holding two dossiers a team member brought on a USB stick."""
+    ctx = make_ctx(initialise=False)
+    kit = supervisor_kit(ctx.data_dir, clock)
+    hoa = member_kit(tmp_path / "hoa", "hoa", clock)
+    hub = open_hub(kit)
+    identity = PublicIdentity.read(kit_identity(hoa).public("Máy của Hoa").write(tmp_path / "hoa.key.json"))
+    hub.registry.enrol(identity, "file", clock.now())
+    hub.store.open_account(account_of(identity.kit_id), NO_PASSWORD)
+    trust_hub_file(hoa, "hoa", PublicIdentity.read(kit_identity(kit).public("Tổ trưởng").write(tmp_path / "t.json")))
+    uuids = queue_for(hoa, "hoa", 2, village="Thôn Tây")
+    export_dossiers(hoa, "hoa", tmp_path / "day.fkb")
+    import_dossiers(kit, supervisor(), hub, tmp_path / "day.fkb", hub_config(kit, "vi"))
+    hub.close()
+    hoa.close()
+    kit.close()
+    return ctx, uuids
+
+
+def test_approve_one_and_return_the_other_with_a_note(qtbot, office):
+    ctx, uuids = office
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window, SUPERVISOR, SUPERVISOR_PASSWORD)
+    assert window.review_button.isVisibleTo(window)
+    window.review_button.click()
+    page = window.review
+    assert page.items.count() == 2
+    assert "Nguyễn Văn" in page.body.toPlainText()
+    assert page.documents.count() == 1
+    first = page.selected().uuid
+    page.approve_button.click()
+    assert page.items.count() == 1
+    second = page.selected().uuid
+    page.ask_note = lambda: "Thiếu bản sao giấy khai sinh"
+    page.return_button.click()
+    assert page.items.count() == 0 and not page.empty.isHidden()
+    kit, _ = unlock_kit(ctx.data_dir, SUPERVISOR, SUPERVISOR_PASSWORD)
+    with kit:
+        assert kit.dossiers.get(first).status is LocalStatus.QUEUED  # in the supervisor's outbox
+        assert {first, second} == set(uuids)
+
+
+def test_dashboard_figures_and_export(qtbot, office, tmp_path):
+    ctx, _ = office
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window, SUPERVISOR, SUPERVISOR_PASSWORD)
+    window.dashboard_button.click()
+    page = window.dashboard
+    assert [table.name for table in page.tables][:2] == ["summary", "by_member"]
+    assert page.charts["by_member"].bars == [("hoa", 2)]
+    assert page.charts["by_village"].bars == [("Thôn Tây", 2)]
+    page.choose_path = lambda fmt: str(tmp_path / f"bao-cao.{fmt}")
+    page.export_buttons["xlsx"].click()
+    book = load_workbook(tmp_path / "bao-cao.xlsx")
+    assert len(book.sheetnames) >= 5
+    assert not any("Nguyễn" in str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row)
+
+
+def test_a_field_worker_sees_no_supervisor_screens_and_the_service_refuses_anyway(qtbot, window, ctx):
+    assert window.review_button.isVisibleTo(window)  # the administrator signed in by the fixture
+    with opened(ctx) as kit:
+        UserService(kit, Actor(ADMIN, Role.ADMIN)).add("lan.nt", Role.FIELD_WORKER, "mat-khau-cua-lan")
+    window.lock()
+    sign_in(window, "lan.nt", "mat-khau-cua-lan")
+    assert not window.review_button.isVisibleTo(window) and not window.dashboard_button.isVisibleTo(window)
+    window.show_dashboard()  # reached anyway (a slip in the GUI): the rule holds in the service
+    assert isinstance(ctx.dialogs.errors[-1], PermissionDenied)
