@@ -22,7 +22,7 @@ def test_the_id_card_fills_the_citizen_form(qtbot, window):
     assert step.inputs["id_number"].text() == "001090000123"
     assert step.inputs["date_of_birth"].text() == "01/02/1990"
     assert "công dân mới" in step.card_note.text()
-    assert dialog.view.current is not None  # the preview was shown
+    assert dialog.feed.frames_read >= 1  # read from the (demo) camera, live
     assert wizard.next_button.isEnabled()
 
 
