@@ -5,23 +5,11 @@ from __future__ import annotations
 from fieldkit.cli.context import CliContext
 from fieldkit.cli.present import citizen_json, citizen_text, problems_json
 from fieldkit.core.cccd_qr import parse_cccd_qr
-from fieldkit.core.citizen import citizen_from_text
+from fieldkit.core.citizen import CITIZEN_FIELDS, citizen_from_text
 from fieldkit.core.dates import local_date
 from fieldkit.core.errors import ValidationError
 from fieldkit.core.i18n import Translator
 from fieldkit.storage.citizen_service import CitizenService
-
-_TEXT_FIELDS = (
-    "id_number",
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "permanent_address",
-    "phone",
-    "issue_date",
-    "old_id_number",
-)
-
 
 ORDER = 20  # place in `fieldkit --help`
 
@@ -32,7 +20,7 @@ def register(commands, tr: Translator) -> None:
 
     add = sub.add_parser("add", help=tr("cli.citizen.add"), description=tr("cli.citizen.add"))
     add.add_argument("--qr-payload", metavar="TEXT", help=tr("cli.opt.qr_payload"))
-    for name in _TEXT_FIELDS:
+    for name in CITIZEN_FIELDS:
         add.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT", help=tr(f"field.{name}"))
     add.add_argument("--accept-mismatch", action="store_true", help=tr("cli.opt.accept_mismatch"))
     add.add_argument("--update", action="store_true", help=tr("cli.opt.update"))
@@ -57,10 +45,10 @@ def add_citizen(ctx: CliContext) -> int:
     if args.qr_payload:
         card = parse_cccd_qr(args.qr_payload, local_date(kit.clock.now()))
         warnings = card.unparsed
-        typed = {name: getattr(args, name) for name in _TEXT_FIELDS if getattr(args, name)}
+        typed = {name: getattr(args, name) for name in CITIZEN_FIELDS if getattr(args, name)}
         citizen, problems = citizen_from_text({**_as_text(card.citizen.to_dict()), **typed})
     else:
-        citizen, problems = citizen_from_text({name: getattr(args, name) or "" for name in _TEXT_FIELDS})
+        citizen, problems = citizen_from_text({name: getattr(args, name) or "" for name in CITIZEN_FIELDS})
     if problems:
         raise ValidationError(problems)
     for warning in warnings:

@@ -16,8 +16,9 @@ from fieldkit.hub.collect import collect
 from fieldkit.hub.enrol import enrol_with_hub, set_destination, trust_hub_file
 from fieldkit.hub.pairing import PairingOffer, read_qr_payload, shown
 from fieldkit.hub.server import PAIRING_MINUTES, create_hub_app, offer_pairing
-from fieldkit.hub.service import Collector, forward, hub_config, office_address, uvicorn_server
+from fieldkit.hub.service import Collector, forward, hub_config, office_address
 from fieldkit.hub.store import NO_PASSWORD, Hub, account_of, open_hub
+from fieldkit.server.run import uvicorn_server
 from fieldkit.storage.audit import AuditLog
 from fieldkit.storage.identity import PublicIdentity, kit_identity
 from fieldkit.sync.credentials import open_credentials

@@ -17,6 +17,7 @@ from fieldkit.hub.collect import collect
 from fieldkit.hub.relay import relay_statuses
 from fieldkit.hub.store import Hub
 from fieldkit.server.config import ServerConfig
+from fieldkit.server.run import AppThread
 from fieldkit.storage.kit import Kit
 from fieldkit.storage.security import open_with_key
 from fieldkit.sync.outbox import Outbox, SyncReport
@@ -102,51 +103,10 @@ def forward(kit: Kit, outbox: Outbox, hub: Hub) -> Forwarded:
     return Forwarded(report, relay_statuses(kit, hub))
 
 
-def uvicorn_server(app, host: str, port: int, **tls: str):
-    """The hub's app under uvicorn, with the training portal's settings (`server.run`)."""
-    import uvicorn
+class HubThread(AppThread):
+    """The hub served on a background thread (the GUI, tests); `url` once `start()` returns."""
 
-    return uvicorn.Server(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            access_log=False,
-            timeout_keep_alive=15,
-            server_header=False,
-            **tls,
-        )
-    )
-
-
-class HubThread:
-    """The hub served on a background thread (the GUI's dashboard, tests); `url` once `start()` returns."""
-
-    def __init__(self, app, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.server = uvicorn_server(app, host, port)
-        self.host = host
-        self._thread = threading.Thread(target=self.server.run, name="hub-server", daemon=True)
-
-    def start(self, timeout: float = 15) -> HubThread:
-        self._thread.start()
-        pause = threading.Event()
-        for _ in range(int(timeout / 0.02)):
-            if self.server.started or not self._thread.is_alive():
-                break
-            pause.wait(0.02)
-        if not self.server.started:
-            raise RuntimeError("the hub did not start")
-        return self
-
-    @property
-    def url(self) -> str:
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://{self.host}:{port}"
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self._thread.join(timeout=10)
+    name = "hub-server"
 
 
 def office_address(port: int, scheme: str = "http") -> str:

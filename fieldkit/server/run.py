@@ -11,38 +11,41 @@ from fieldkit.server.config import ServerConfig
 from fieldkit.server.store import ServerStore
 
 
-def uvicorn_config(store: ServerStore, config: ServerConfig, host: str, port: int, **tls: str) -> uvicorn.Config:
-    """`tls`: ssl_certfile and ssl_keyfile, for a hub served over HTTPS."""
-    return uvicorn.Config(
-        create_app(store, config),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        # Kits on slow links hold a connection between chunks; keep it a little longer than the default.
-        timeout_keep_alive=15,
-        server_header=False,
-        **tls,
+def uvicorn_server(app, host: str, port: int, **tls: str) -> uvicorn.Server:
+    """Any of FieldKit's apps (the training portal, the hub) under uvicorn with the same settings.
+    `tls`: ssl_certfile and ssl_keyfile, for a hub served over HTTPS."""
+    return uvicorn.Server(
+        uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
+            # Kits on slow links hold a connection between chunks; keep it a little longer than the default.
+            timeout_keep_alive=15,
+            server_header=False,
+            **tls,
+        )
     )
 
 
 def serve(store: ServerStore, config: ServerConfig, host: str, port: int) -> None:
     """Serve until Ctrl-C (or SIGTERM)."""
-    uvicorn.Server(uvicorn_config(store, config, host, port)).run()
+    uvicorn_server(create_app(store, config), host, port).run()
 
 
-class ServerThread:
-    """The server on a background thread; `port` is known once `start()` returns (port 0 picks a free one)."""
+class AppThread:
+    """An app served on a background thread; `port` is known once `start()` returns (port 0 picks a free one)."""
 
-    def __init__(
-        self, store: ServerStore, config: ServerConfig, host: str = "127.0.0.1", port: int = 0, **tls: str
-    ) -> None:
-        self.server = uvicorn.Server(uvicorn_config(store, config, host, port, **tls))
+    name = "sync-server"
+
+    def __init__(self, app, host: str = "127.0.0.1", port: int = 0, **tls: str) -> None:
+        self.server = uvicorn_server(app, host, port, **tls)
         self.scheme = "https" if tls else "http"
-        self._thread = threading.Thread(target=self.server.run, name="sync-server", daemon=True)
+        self._thread = threading.Thread(target=self.server.run, name=self.name, daemon=True)
         self.host = host
 
-    def start(self, timeout: float = 15) -> ServerThread:
+    def start(self, timeout: float = 15):
         self._thread.start()
         pause = threading.Event()
         for _ in range(int(timeout / 0.02)):
@@ -50,7 +53,7 @@ class ServerThread:
                 break
             pause.wait(0.02)
         if not self.server.started:
-            raise RuntimeError("the sync server did not start")
+            raise RuntimeError(f"the {self.name} did not start")
         return self
 
     @property
@@ -65,3 +68,12 @@ class ServerThread:
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(timeout=10)
+
+
+class ServerThread(AppThread):
+    """The training portal (or any sync server over a store) on a background thread."""
+
+    def __init__(
+        self, store: ServerStore, config: ServerConfig, host: str = "127.0.0.1", port: int = 0, **tls: str
+    ) -> None:
+        super().__init__(create_app(store, config), host, port, **tls)

@@ -6,21 +6,10 @@ from datetime import datetime
 
 from sqlite_utils import Database
 
-from fieldkit.core.citizen import Citizen
+from fieldkit.core.citizen import CITIZEN_FIELDS, Citizen
 from fieldkit.core.dates import to_iso
 from fieldkit.core.errors import NotFound
 from fieldkit.core.text import fold
-
-_COLUMNS = (
-    "id_number",
-    "full_name",
-    "date_of_birth",
-    "sex",
-    "permanent_address",
-    "phone",
-    "issue_date",
-    "old_id_number",
-)
 
 
 class CitizenStore:
@@ -28,10 +17,12 @@ class CitizenStore:
         self.db = db
 
     def get(self, id_number: str) -> Citizen:
-        row = self.db.execute(f"SELECT {', '.join(_COLUMNS)} FROM citizens WHERE id_number = ?", [id_number]).fetchone()
+        row = self.db.execute(
+            f"SELECT {', '.join(CITIZEN_FIELDS)} FROM citizens WHERE id_number = ?", [id_number]
+        ).fetchone()
         if row is None:
             raise NotFound("error.citizen_not_found", id_number=id_number)
-        return Citizen.from_dict(dict(zip(_COLUMNS, row, strict=True)))
+        return Citizen.from_dict(dict(zip(CITIZEN_FIELDS, row, strict=True)))
 
     def find_one(self, id_number: str) -> Citizen | None:
         try:
@@ -57,10 +48,10 @@ class CitizenStore:
         where = " AND ".join("search_key LIKE ? ESCAPE '\\'" for _ in words) or "1"
         params = [f"%{_escape_like(word)}%" for word in words]
         rows = self.db.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM citizens WHERE {where} ORDER BY full_name LIMIT ?",
+            f"SELECT {', '.join(CITIZEN_FIELDS)} FROM citizens WHERE {where} ORDER BY full_name LIMIT ?",
             [*params, limit],
         ).fetchall()
-        return [Citizen.from_dict(dict(zip(_COLUMNS, row, strict=True))) for row in rows]
+        return [Citizen.from_dict(dict(zip(CITIZEN_FIELDS, row, strict=True))) for row in rows]
 
     def count(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM citizens").fetchone()[0]

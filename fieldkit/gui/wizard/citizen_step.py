@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from fieldkit.core.citizen import Citizen, citizen_from_text, citizen_problems
+from fieldkit.core.citizen import CITIZEN_FIELDS, Citizen, citizen_from_text, citizen_problems
 from fieldkit.core.dates import format_date, local_date
 from fieldkit.core.errors import UserError
 from fieldkit.gui.qr_dialog import QrScanDialog
@@ -76,16 +76,7 @@ class CitizenStep(WizardStep):
         self.inputs: dict[str, QWidget] = {}
         self.problem_labels: dict[str, ProblemLabel] = {}
         form = QFormLayout()
-        for name in (
-            "id_number",
-            "full_name",
-            "date_of_birth",
-            "sex",
-            "permanent_address",
-            "phone",
-            "issue_date",
-            "old_id_number",
-        ):
+        for name in CITIZEN_FIELDS:
             if name == "sex":
                 widget = QComboBox(self)
                 widget.addItem("", "")
