@@ -215,6 +215,7 @@ class MainWindow(QMainWindow):
         """Closing is safe at any moment, even mid-sync: the outbox stops at its next step (what was on the
         wire is resumed next time), queued database work finishes, the kit closes cleanly."""
         self.sync.stop()
+        self.review.hub.stop()
         self.idle_timer.stop()
         QApplication.instance().removeEventFilter(self.activity)
         self.ctx.runner.shutdown()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from fieldkit.core.dates import VIETNAM_TZ
 from fieldkit.gui.context import AppContext
+from fieldkit.gui.hub_panel import HubPanel
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.review_step import review_html
 from fieldkit.hub.review import ReviewItem, ReviewService
@@ -52,6 +53,9 @@ class ReviewPage(QWidget):
         left.addWidget(self.items, 1)
         left.addWidget(self.empty)
         left.addWidget(self.refresh_button)
+        self.hub = HubPanel(ctx, self)
+        self.hub.collected.connect(self.refresh)
+        left.addWidget(self.hub)
         right = QVBoxLayout()
         right.addWidget(self.body, 3)
         right.addWidget(QLabel(tr("ui.review.documents"), self))

@@ -9,15 +9,17 @@ from fieldkit.core.roles import Actor, PermissionDenied, Role
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.main_window import MainWindow
 from fieldkit.hub.bundles import export_dossiers, import_dossiers
-from fieldkit.hub.enrol import trust_hub_file
+from fieldkit.hub.enrol import enrol_with_hub, trust_hub_file
 from fieldkit.hub.service import hub_config
 from fieldkit.hub.store import NO_PASSWORD, account_of, open_hub
 from fieldkit.storage.identity import PublicIdentity, kit_identity
 from fieldkit.storage.security import unlock_kit
 from fieldkit.storage.users import UserService
+from fieldkit.sync.outbox import Outbox
 from tests.conftest import ADMIN
 from tests.e2e.hub_harness import SUPERVISOR, SUPERVISOR_PASSWORD, member_kit, queue_for, supervisor, supervisor_kit
 from tests.gui.conftest import opened, sign_in
+from tests.unit.test_hub_flow import hub_session
 
 
 @pytest.fixture
@@ -92,3 +94,36 @@ def test_a_field_worker_sees_no_supervisor_screens_and_the_service_refuses_anywa
     assert not window.review_button.isVisibleTo(window) and not window.dashboard_button.isVisibleTo(window)
     window.show_dashboard()  # reached anyway (a slip in the GUI): the rule holds in the service
     assert isinstance(ctx.dialogs.errors[-1], PermissionDenied)
+
+
+def test_the_hub_run_from_the_app_collects_a_team_kits_dossier(qtbot, make_ctx, clock, tmp_path):
+    """The supervisor turns the hub on; a team laptop pairs with the code on screen and sends over the
+    (loopback) network; the dossier appears in the review queue."""
+    ctx = make_ctx(initialise=False)
+    supervisor_kit(ctx.data_dir, clock).close()
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window, SUPERVISOR, SUPERVISOR_PASSWORD)
+    window.show_review()
+    panel = window.review.hub
+    panel.host, panel.port = "127.0.0.1", 0
+    panel.toggle.click()
+    qtbot.waitUntil(lambda: panel.code.text() != "", timeout=15_000)
+    assert not panel.qr.pixmap().isNull()
+    lan = member_kit(tmp_path / "lan", "lan", clock)
+    link = enrol_with_hub(
+        lan, "lan", panel.thread.url, panel.code.text(), "Máy của Lan", fingerprint=panel.identity.fingerprint
+    )
+    [uuid] = queue_for(lan, "lan", 1)
+    report = Outbox(lan, hub_session(lan, link), actor="lan", sleep=lambda s: None).run()
+    assert [sent.uuid for sent in report.sent] == [uuid]
+    lan.close()
+
+    def in_queue():
+        window.review.refresh()
+        return window.review.items.count() == 1
+
+    qtbot.waitUntil(in_queue, timeout=20_000)
+    assert window.review.selected().uuid == uuid
+    window.close()
