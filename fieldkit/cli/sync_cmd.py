@@ -12,7 +12,7 @@ from fieldkit.cli.login_cmd import read_password
 from fieldkit.core.errors import UserError
 from fieldkit.core.i18n import Translator
 from fieldkit.core.workflow import LocalStatus
-from fieldkit.hub.enrol import hub_login
+from fieldkit.hub.enrol import use_hub_login
 from fieldkit.sync.credentials import open_credentials
 from fieldkit.sync.errors import NetworkError
 from fieldkit.sync.outbox import DEFAULT_MAX_CHUNK, Outbox, SyncProgress, SyncReport
@@ -49,19 +49,14 @@ def run_sync(ctx: CliContext) -> int:
         kit.clock,
         ask_password=(lambda user: read_password(ctx, False, user)) if interactive else None,
     )
-    hub = hub_login(kit, url)
-    if hub is not None and not (ctx.args.user or ctx.args.password_stdin):
-        # The supervisor's hub this kit enrolled with: it logs in with the password it keeps, whenever needed.
-        session.ask_password = lambda user: hub[1] if user == hub[0] else None
-        if credentials.load(url) is None:
-            session.login(*hub)
-    elif ctx.args.user or ctx.args.password_stdin:
+    if ctx.args.user or ctx.args.password_stdin:
         stored = credentials.load(url)
         user = ctx.args.user or (stored.username if stored else None)
         if not user:
             raise UserError("error.sync.user_needed")
         session.login(user, read_password(ctx, ctx.args.password_stdin, user))
-    elif not credentials.persistent:
+    # The supervisor's hub this kit enrolled with logs in with the password the kit keeps, whenever needed.
+    elif not use_hub_login(kit, session, url) and not credentials.persistent:
         raise UserError("error.sync.headless_login")
     if ctx.args.watch:
         return _watch(ctx, kit, client, _outbox(ctx, kit, session, DEFAULT_MAX_CHUNK))

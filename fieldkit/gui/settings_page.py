@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,6 +20,8 @@ from PySide6.QtWidgets import (
 from fieldkit import __version__
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.widgets import big_button
+from fieldkit.hub.enrol import enrol_with_hub, set_destination
+from fieldkit.hub.pairing import QR_SCHEME, read_qr_payload
 from fieldkit.sync.service import portal_client, portal_url
 from fieldkit.sync.session import PortalSession
 
@@ -55,6 +59,20 @@ class SettingsPage(QWidget):
         self.portal_login_button.clicked.connect(self.portal_login)
         self.portal_state = QLabel(self)
         self.portal_state.setWordWrap(True)
+        # A team kit pairs once with its supervisor's hub, then chooses where its dossiers go.
+        self.hub_address = QLineEdit(self)
+        self.hub_address.setPlaceholderText("http://192.168.1.10:8766")
+        self.hub_code = QLineEdit(self)
+        self.hub_code.setPlaceholderText(tr("ui.settings.hub_code_hint"))
+        self.hub_pair_button = big_button(tr("ui.settings.hub_pair"), self)
+        self.hub_pair_button.clicked.connect(self.pair_with_hub)
+        self.destination = QComboBox(self)
+        self.destination.addItem(tr("ui.settings.destination.portal"), "portal")
+        self.destination.addItem(tr("ui.settings.destination.hub"), "hub")
+        self.destination_button = big_button(tr("ui.settings.destination.apply"), self)
+        self.destination_button.clicked.connect(self.apply_destination)
+        self.hub_state = QLabel(self)
+        self.hub_state.setWordWrap(True)
         self.lock_after = QSpinBox(self)
         self.lock_after.setRange(1, 240)
         self.lock_after.setSuffix(tr("ui.settings.minutes"))
@@ -77,6 +95,12 @@ class SettingsPage(QWidget):
         form.addRow(tr("ui.login.password"), self.portal_password)
         form.addRow("", self.portal_login_button)
         form.addRow("", self.portal_state)
+        form.addRow(tr("ui.settings.hub_address"), self.hub_address)
+        form.addRow(tr("ui.settings.hub_code"), self.hub_code)
+        form.addRow("", self.hub_pair_button)
+        form.addRow(tr("ui.settings.destination"), self.destination)
+        form.addRow("", self.destination_button)
+        form.addRow("", self.hub_state)
         for widget in (
             self.place_kind,
             self.village,
@@ -175,6 +199,45 @@ class SettingsPage(QWidget):
 
         self.portal_state.setText(self.ctx.tr("ui.login.checking"))
         self.ctx.runner.db(client_for).success(log_in).failure(failed).run()
+
+    def pair_with_hub(self) -> None:
+        """Pair with the supervisor's hub using the code on its screen (or the text of its QR code)."""
+        text, address = self.hub_code.text().strip(), self.hub_address.text().strip()
+        actor, label = self.ctx.actor.username, f"{self.ctx.actor.username}@{socket.gethostname()}"[:80]
+
+        def pair(kit):
+            if text.startswith(f"{QR_SCHEME}:"):
+                offer = read_qr_payload(text)
+                link = enrol_with_hub(kit, actor, offer.url, offer.code, label, fingerprint=offer.fingerprint)
+            else:
+                link = enrol_with_hub(kit, actor, address, text, label)
+            set_destination(kit, actor, "hub")
+            return link
+
+        def paired(link) -> None:
+            self.hub_code.clear()
+            self.hub_state.setText(self.ctx.tr("ui.settings.hub_paired", url=link.url))
+            self.destination.setCurrentIndex(self.destination.findData("hub"))
+            self.load()
+            self.portal_login_done.emit()  # start sending there
+
+        self.ctx.runner.db(pair).success(paired).failure(self._hub_failed).run()
+
+    def apply_destination(self) -> None:
+        where, actor, portal = self.destination.currentData(), self.ctx.actor.username, self.portal_url.text().strip()
+
+        def choose(kit):
+            return set_destination(kit, actor, where, portal if where == "portal" else "")
+
+        def chosen(url: str) -> None:
+            self.hub_state.setText(self.ctx.tr("ui.settings.destination.set", url=url))
+            self.load()
+            self.portal_login_done.emit()
+
+        self.ctx.runner.db(choose).success(chosen).failure(self._hub_failed).run()
+
+    def _hub_failed(self, error: BaseException) -> None:
+        self.hub_state.setText(self.ctx.tr.describe(error))
 
     def _saved(self, values: dict) -> None:
         self.ctx.dialogs.info(self, self.ctx.tr("ui.settings.saved"))

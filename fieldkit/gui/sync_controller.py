@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from fieldkit.core.errors import UserError
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.context import AppContext
+from fieldkit.hub.enrol import use_hub_login
 from fieldkit.storage.logfile import failure_summary
 from fieldkit.storage.security import open_with_key
 from fieldkit.sync.errors import NetworkError, SyncBusy
@@ -102,6 +103,7 @@ class SyncController(QObject):
             return idle + 1
         self._cancel.clear()
         session = PortalSession(client, self.ctx.credentials, kit.clock)
+        use_hub_login(kit, session, client.base_url)  # a team kit sending to its supervisor's hub
         first, largest = chunk_sizes(kit, health.max_chunk_bytes)
         outbox = Outbox(
             kit,

@@ -24,6 +24,7 @@ from fieldkit.storage.kit import Kit
 from fieldkit.storage.reviews import HubLink, HubLinkStore
 from fieldkit.sync.client import normalise_url
 from fieldkit.sync.errors import BadResponse, NetworkError, NotAPortal, TlsError
+from fieldkit.sync.session import PortalSession
 
 log = logging.getLogger(__name__)
 _MAX_ANSWER = 64 * 1024
@@ -101,6 +102,19 @@ def hub_login(kit: Kit, url: str) -> tuple[str, str] | None:
     if link is None or not link.url or not link.account or normalise_url(url) != link.url:
         return None
     return link.account, link.secret
+
+
+def use_hub_login(kit: Kit, session: PortalSession, url: str) -> bool:
+    """When `url` is the hub this kit enrolled with, let `session` log in with the password the kit keeps,
+    now if it has no login yet and whenever its token runs out. False when `url` is not that hub."""
+    hub = hub_login(kit, url)
+    if hub is None:
+        return False
+    account, secret = hub
+    session.ask_password = lambda user: secret if user == account else None
+    if session.credentials.load(url) is None:
+        session.login(account, secret)
+    return True
 
 
 def set_destination(kit: Kit, actor: str, where: str, portal_url: str = "") -> str:

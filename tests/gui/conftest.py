@@ -19,8 +19,8 @@ from tests.conftest import ADMIN, ADMIN_PASSWORD, make_kit
 def make_ctx(tmp_path, clock):
     contexts = []
 
-    def make(lang: str = "vi", synchronous: bool = True, initialise: bool = True):
-        data_dir = tmp_path / f"kit-{lang}"
+    def make(lang: str = "vi", synchronous: bool = True, initialise: bool = True, name: str = ""):
+        data_dir = tmp_path / (name or f"kit-{lang}")
         if initialise and not data_dir.exists():
             kit, _ = make_kit(data_dir, clock)
             kit.close()

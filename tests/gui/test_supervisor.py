@@ -15,6 +15,7 @@ from fieldkit.hub.store import NO_PASSWORD, account_of, open_hub
 from fieldkit.storage.identity import PublicIdentity, kit_identity
 from fieldkit.storage.security import unlock_kit
 from fieldkit.storage.users import UserService
+from fieldkit.sync.credentials import SessionCredentials
 from fieldkit.sync.outbox import Outbox
 from tests.conftest import ADMIN
 from tests.e2e.hub_harness import SUPERVISOR, SUPERVISOR_PASSWORD, member_kit, queue_for, supervisor, supervisor_kit
@@ -127,3 +128,47 @@ def test_the_hub_run_from_the_app_collects_a_team_kits_dossier(qtbot, make_ctx, 
     qtbot.waitUntil(in_queue, timeout=20_000)
     assert window.review.selected().uuid == uuid
     window.close()
+
+
+def test_a_team_laptop_pairs_from_its_settings_and_its_dossier_reaches_the_review_queue(qtbot, make_ctx, clock):
+    """Two apps on one machine: the supervisor's hub and a team member's laptop paired by the code on screen."""
+    office = make_ctx(initialise=False, name="office")
+    supervisor_kit(office.data_dir, clock).close()
+    boss = MainWindow(office)
+    qtbot.addWidget(boss)
+    boss.start()
+    sign_in(boss, SUPERVISOR, SUPERVISOR_PASSWORD)
+    boss.show_review()
+    panel = boss.review.hub
+    panel.host, panel.port = "127.0.0.1", 0
+    panel.toggle.click()
+    qtbot.waitUntil(lambda: panel.code.text() != "", timeout=15_000)
+
+    team = make_ctx(name="team")
+    team.credentials = SessionCredentials()
+    with opened(team) as kit:
+        [uuid] = queue_for(kit, ADMIN, 1)
+    member = MainWindow(team)
+    qtbot.addWidget(member)
+    member.start()
+    sign_in(member)
+    member.show_settings()
+    settings = member.settings
+    settings.hub_address.setText(panel.thread.url)
+    settings.hub_code.setText(panel.code.text())
+    settings.hub_pair_button.click()
+    assert "Đã ghép" in settings.hub_state.text(), settings.hub_state.text()
+    member.show_home()
+    qtbot.waitUntil(
+        lambda: member.home.model.rowCount() == 1 and member.home.model.summary(0).status.value == "sent",
+        timeout=30_000,
+    )
+
+    def in_queue():
+        boss.review.refresh()
+        return boss.review.items.count() == 1
+
+    qtbot.waitUntil(in_queue, timeout=20_000)
+    assert boss.review.selected().uuid == uuid
+    member.close()
+    boss.close()
