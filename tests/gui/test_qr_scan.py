@@ -6,13 +6,11 @@ from fieldkit.gui.qr_dialog import QrScanDialog
 from fieldkit.qr.democard import DEMO_PAYLOAD
 from fieldkit.qr.meaning import interpret
 from tests.conftest import TODAY
+from tests.gui.conftest import wizard_at
 
 
 def test_the_id_card_fills_the_citizen_form(qtbot, window):
-    window.new_dossier()
-    wizard = window.wizard
-    wizard.steps[0].results.setCurrentRow(0)
-    wizard.next_button.click()
+    wizard = wizard_at(window, qtbot, 1)
     step = wizard.steps[1]
     step.scan()
     dialog = step.dialog

@@ -8,25 +8,11 @@ import numpy as np
 from pypdf import PdfReader
 
 from fieldkit.gui.scanner_dialog import ScannerDialog
-from tests.gui.conftest import opened
-from tests.gui.test_wizard import type_citizen
-
-
-def dossier_at_documents(qtbot, window):
-    window.new_dossier()
-    wizard = window.wizard
-    wizard.steps[0].search.setText("hon nhan")
-    wizard.steps[0].results.setCurrentRow(0)
-    wizard.next_button.click()
-    type_citizen(wizard.steps[1], qtbot)
-    wizard.next_button.click()
-    wizard.next_button.click()
-    assert wizard.index == 3
-    return wizard
+from tests.gui.conftest import opened, wizard_at
 
 
 def test_scan_two_pages_edit_them_and_file_the_pdf(qtbot, window, ctx):
-    wizard = dossier_at_documents(qtbot, window)
+    wizard = wizard_at(window, qtbot, 3)
     documents = wizard.steps[3]
     procedure = ctx.catalog.get("1.004873")
     dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, procedure.slot("TOKHAI"))
@@ -68,7 +54,7 @@ def test_scan_two_pages_edit_them_and_file_the_pdf(qtbot, window, ctx):
 
 
 def test_an_unplugged_camera_keeps_the_pages_already_taken(qtbot, window, ctx):
-    wizard = dossier_at_documents(qtbot, window)
+    wizard = wizard_at(window, qtbot, 3)
     procedure = ctx.catalog.get("1.004873")
     ctx.camera = "demo"
     dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, procedure.slot("TOKHAI"))

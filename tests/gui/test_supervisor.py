@@ -97,10 +97,9 @@ def test_a_field_worker_sees_no_supervisor_screens_and_the_service_refuses_anywa
     assert isinstance(ctx.dialogs.errors[-1], PermissionDenied)
 
 
-def test_the_hub_run_from_the_app_collects_a_team_kits_dossier(qtbot, make_ctx, clock, tmp_path):
-    """The supervisor turns the hub on; a team laptop pairs with the code on screen and sends over the
-    (loopback) network; the dossier appears in the review queue."""
-    ctx = make_ctx(initialise=False)
+def supervisor_with_hub(qtbot, make_ctx, clock) -> MainWindow:
+    """The supervisor signed in, on the review screen, with the hub turned on (on loopback) and a code shown."""
+    ctx = make_ctx(initialise=False, name="office")
     supervisor_kit(ctx.data_dir, clock).close()
     window = MainWindow(ctx)
     qtbot.addWidget(window)
@@ -111,6 +110,14 @@ def test_the_hub_run_from_the_app_collects_a_team_kits_dossier(qtbot, make_ctx, 
     panel.host, panel.port = "127.0.0.1", 0
     panel.toggle.click()
     qtbot.waitUntil(lambda: panel.code.text() != "", timeout=15_000)
+    return window
+
+
+def test_the_hub_run_from_the_app_collects_a_team_kits_dossier(qtbot, make_ctx, clock, tmp_path):
+    """The supervisor turns the hub on; a team laptop pairs with the code on screen and sends over the
+    (loopback) network; the dossier appears in the review queue."""
+    window = supervisor_with_hub(qtbot, make_ctx, clock)
+    panel = window.review.hub
     assert not panel.qr.pixmap().isNull()
     lan = member_kit(tmp_path / "lan", "lan", clock)
     link = enrol_with_hub(
@@ -132,17 +139,8 @@ def test_the_hub_run_from_the_app_collects_a_team_kits_dossier(qtbot, make_ctx, 
 
 def test_a_team_laptop_pairs_from_its_settings_and_its_dossier_reaches_the_review_queue(qtbot, make_ctx, clock):
     """Two apps on one machine: the supervisor's hub and a team member's laptop paired by the code on screen."""
-    office = make_ctx(initialise=False, name="office")
-    supervisor_kit(office.data_dir, clock).close()
-    boss = MainWindow(office)
-    qtbot.addWidget(boss)
-    boss.start()
-    sign_in(boss, SUPERVISOR, SUPERVISOR_PASSWORD)
-    boss.show_review()
+    boss = supervisor_with_hub(qtbot, make_ctx, clock)
     panel = boss.review.hub
-    panel.host, panel.port = "127.0.0.1", 0
-    panel.toggle.click()
-    qtbot.waitUntil(lambda: panel.code.text() != "", timeout=15_000)
 
     team = make_ctx(name="team")
     team.credentials = SessionCredentials()
