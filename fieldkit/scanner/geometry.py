@@ -22,7 +22,16 @@ def order_corners(points: np.ndarray) -> np.ndarray:
 
 
 def order_quads(quads: np.ndarray) -> np.ndarray:
-    return np.stack([order_corners(quad) for quad in quads]) if len(quads) else quads
+    """`order_corners` for many quads (n, 4, 2) at once."""
+    quads = np.asarray(quads, np.float32)
+    if len(quads) == 0:
+        return quads
+    centre = quads.mean(axis=1, keepdims=True)
+    angles = np.arctan2(quads[..., 1] - centre[..., 1], quads[..., 0] - centre[..., 0])
+    quads = np.take_along_axis(quads, np.argsort(angles, axis=1)[..., None], axis=1)
+    start = np.argmin(quads.sum(axis=2), axis=1)
+    index = (start[:, None] + np.arange(4)[None, :]) % 4
+    return np.take_along_axis(quads, index[..., None], axis=1)
 
 
 def polygon_area(quad: np.ndarray) -> float:
