@@ -19,6 +19,7 @@ from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.citizen_step import citizen_as_text
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.wizard_page import WizardPage
+from fieldkit.storage.retention import RetentionService
 
 
 class MainWindow(QMainWindow):
@@ -131,11 +132,19 @@ class MainWindow(QMainWindow):
             self.pages.setCurrentWidget(self._before_lock)  # back where the work was, nothing lost
         else:
             self.ctx.runner.db(lambda kit: kit.settings.all()).success(self._apply_settings).run()
+            # Finished dossiers past the retention period lose their scans and personal fields (those this
+            # user may purge: a field worker's own; a supervisor's, everyone's). Quietly, and audited.
+            actor = user
+            self.ctx.runner.db(lambda kit: RetentionService(kit, actor).purge()).success(self._purged).run()
             # Sending starts once someone has signed in, with its own connection to the kit.
             self.ctx.runner.db(lambda kit: kit.data_key).success(self.sync.start).run()
             self.show_home()
 
     _before_lock: QWidget | None = None
+
+    def _purged(self, report) -> None:
+        if report.purged:
+            self.home.refresh()
 
     def lock(self) -> None:
         """Lock now (leaving the laptop, or handing it to the next worker): the password is needed again."""

@@ -8,6 +8,7 @@ from fieldkit.storage.accounts import Accounts
 from fieldkit.storage.users import UserService
 from tests.conftest import ADMIN, TEST_KDF
 from tests.gui.conftest import opened, sign_in
+from tests.unit.test_security_services import close_at_portal, new_dossier
 
 
 def test_nothing_is_shown_before_sign_in_and_a_wrong_password_says_so(qtbot, ctx):
@@ -72,3 +73,18 @@ def test_switching_worker_needs_the_next_workers_password(qtbot, window, ctx):
     with opened(ctx) as kit:
         actions = [e.action for e in kit.dossiers.audit.all()]
     assert "user_switched" in actions
+
+
+def test_signing_in_purges_finished_dossiers_past_retention(qtbot, ctx):
+    with opened(ctx) as kit:
+        dossier = new_dossier(kit, Actor(ADMIN, Role.ADMIN))
+        close_at_portal(kit, dossier.uuid)
+    ctx.clock.advance(days=31)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window)
+    assert window.home.model.rowCount() == 0
+    with opened(ctx) as kit:
+        assert kit.dossiers.list() == []
+        assert [e.action for e in kit.dossiers.audit.all()].count("purged") == 1
