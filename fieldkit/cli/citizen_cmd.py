@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fieldkit.cli.context import CliContext
 from fieldkit.cli.present import citizen_json, citizen_text, problems_json
-from fieldkit.core.cccd_qr import parse_cccd_qr
+from fieldkit.core.cccd_qr import looks_like_cccd, parse_cccd_qr
 from fieldkit.core.citizen import CITIZEN_FIELDS, citizen_from_text
 from fieldkit.core.dates import local_date
-from fieldkit.core.errors import ValidationError
+from fieldkit.core.errors import UserError, ValidationError
 from fieldkit.core.i18n import Translator
+from fieldkit.qr import QrReader
+from fieldkit.qr.image import load_image
 from fieldkit.storage.citizen_service import CitizenService
 
 ORDER = 20  # place in `fieldkit --help`
@@ -20,6 +24,7 @@ def register(commands, tr: Translator) -> None:
 
     add = sub.add_parser("add", help=tr("cli.citizen.add"), description=tr("cli.citizen.add"))
     add.add_argument("--qr-payload", metavar="TEXT", help=tr("cli.opt.qr_payload"))
+    add.add_argument("--from-image", metavar="IMAGE", type=Path, help=tr("cli.opt.from_image"))
     for name in CITIZEN_FIELDS:
         add.add_argument(f"--{name.replace('_', '-')}", dest=name, metavar="TEXT", help=tr(f"field.{name}"))
     add.add_argument("--accept-mismatch", action="store_true", help=tr("cli.opt.accept_mismatch"))
@@ -42,8 +47,9 @@ def add_citizen(ctx: CliContext) -> int:
     args = ctx.args
     kit = ctx.kit()
     warnings = []
-    if args.qr_payload:
-        card = parse_cccd_qr(args.qr_payload, local_date(kit.clock.now()))
+    payload = args.qr_payload or (card_payload_in(args.from_image) if args.from_image else None)
+    if payload:
+        card = parse_cccd_qr(payload, local_date(kit.clock.now()))
         warnings = card.unparsed
         typed = {name: getattr(args, name) for name in CITIZEN_FIELDS if getattr(args, name)}
         citizen, problems = citizen_from_text({**_as_text(card.citizen.to_dict()), **typed})
@@ -70,6 +76,14 @@ def add_citizen(ctx: CliContext) -> int:
     else:
         ctx.say("cli.citizen.known", id_number=result.citizen.id_number)
     return 0
+
+
+def card_payload_in(path: Path) -> str:
+    """The text of the ID card's QR code in a photograph of the card."""
+    for code in QrReader.create().read(load_image(path), exhaustive=True):
+        if looks_like_cccd(code.text):
+            return code.text
+    raise UserError("error.qr.no_card_in_image", path=str(path))
 
 
 def _as_text(values: dict) -> dict[str, str]:

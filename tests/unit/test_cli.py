@@ -1,10 +1,13 @@
 import argparse
 import json
 
+import cv2
+import numpy as np
 import pytest
 
 from fieldkit.cli import build_parser
 from fieldkit.core.i18n import Translator
+from fieldkit.qr.democard import DEMO_PAYLOAD, demo_card
 from tests.conftest import make_pdf
 
 QR = "001090012345|123456789|Nguyễn Văn An|01021990|Nam|Số 5, ngõ 12, phường Trúc Bạch, Hà Nội|15082021"
@@ -156,3 +159,15 @@ def test_settings(run_cli):
     _code, out, _ = run_cli("settings", "show", "--json")
     assert json.loads(out)["village"] == "Thôn Phú Lương"
     assert run_cli("settings", "set", "max_file_mb", "nhiều")[0] == 2
+
+
+def test_citizen_from_a_photograph_of_the_card(run_cli, tmp_path):
+    photo = tmp_path / "the-card.jpg"
+    cv2.imwrite(str(photo), demo_card(DEMO_PAYLOAD))
+    code, out, err = run_cli("citizen", "add", "--from-image", str(photo), "--json")
+    assert code == 0, err
+    assert json.loads(out)["citizen"]["full_name"] == "Nguyễn Văn Mẫu"
+    blank = tmp_path / "blank.png"
+    cv2.imwrite(str(blank), np.full((200, 300), 255, np.uint8))
+    code, _, err = run_cli("citizen", "add", "--from-image", str(blank))
+    assert code == 2 and "Không thấy mã QR của thẻ căn cước" in err
