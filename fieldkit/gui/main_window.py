@@ -58,13 +58,14 @@ class MainWindow(QMainWindow):
         title.setStyleSheet("font-size: 14pt; font-weight: bold;")
         header.addWidget(title, 1)
         header.addWidget(self.worker_label)
-        for button in (
+        self._header_buttons = (
             self.home_button,
             self.review_button,
             self.dashboard_button,
             self.settings_button,
             self.lock_button,
-        ):
+        )
+        for button in self._header_buttons:
             header.addWidget(button)
 
         central = QWidget(self)
@@ -107,13 +108,7 @@ class MainWindow(QMainWindow):
         self.pages.setCurrentWidget(self.login)
 
     def _set_header_enabled(self, enabled: bool) -> None:
-        for button in (
-            self.home_button,
-            self.review_button,
-            self.dashboard_button,
-            self.settings_button,
-            self.lock_button,
-        ):
+        for button in self._header_buttons:
             button.setEnabled(enabled)
         supervises = enabled and self.ctx.session is not None and allowed(self.ctx.actor, Permission.APPROVE)
         self.review_button.setVisible(supervises)

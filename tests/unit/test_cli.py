@@ -95,35 +95,27 @@ def test_user_mistakes_exit_2_with_one_clear_line(run_cli):
     assert code == 2 and "TÊN=GIÁ_TRỊ" in err
 
 
+# The 4th digit (1) says female; the sex given is male.
+BINH_WITH_A_FEMALE_DIGIT = (
+    "citizen",
+    "add",
+    "--id-number",
+    "001190012345",
+    "--full-name",
+    "Lê Văn Bình",
+    "--date-of-birth",
+    "01/02/1990",
+    "--sex",
+    "Nam",
+)
+
+
 def test_validation_problems_are_listed_in_english_too(run_cli, monkeypatch):
     monkeypatch.setenv("FIELDKIT_LANG", "en")
-    code, _, err = run_cli(
-        "citizen",
-        "add",
-        "--id-number",
-        "001190012345",
-        "--full-name",
-        "Lê Văn Bình",
-        "--date-of-birth",
-        "01/02/1990",
-        "--sex",
-        "Nam",
-    )
+    code, _, err = run_cli(*BINH_WITH_A_FEMALE_DIGIT)
     assert code == 2
     assert "4th digit (1) means female, but the sex given is male" in err
-    code, _, _ = run_cli(
-        "citizen",
-        "add",
-        "--id-number",
-        "001190012345",
-        "--full-name",
-        "Lê Văn Bình",
-        "--date-of-birth",
-        "01/02/1990",
-        "--sex",
-        "Nam",
-        "--accept-mismatch",
-    )
+    code, _, _ = run_cli(*BINH_WITH_A_FEMALE_DIGIT, "--accept-mismatch")
     assert code == 0
 
 
