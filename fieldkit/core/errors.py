@@ -6,6 +6,7 @@ the GUI shows the message) from failures of the kit itself (exit 1).
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,26 @@ class StorageError(FieldKitError):
     """The data directory or database cannot be used (permissions, full disk, corruption)."""
 
     key = "error.storage"
+
+
+# A full disk, as the operating system says it (ENOSPC; ERROR_DISK_FULL and ERROR_HANDLE_DISK_FULL on
+# Windows) and as SQLite and SQLCipher do (SQLITE_FULL).
+_DISK_FULL_WINERRORS = {112, 39}
+_SQLITE_FULL = 13
+
+
+def named_failure(error: BaseException) -> FieldKitError | None:
+    """The failure of the machine a user can act on, when a library raised it untyped: a full disk, whoever
+    noticed it (a file write or SQLite), becomes the message that says to free some space."""
+    if isinstance(error, OSError) and (
+        error.errno == errno.ENOSPC or getattr(error, "winerror", None) in _DISK_FULL_WINERRORS
+    ):
+        if error.filename:
+            return StorageError("error.disk_full", path=str(error.filename))
+        return StorageError("error.disk_full_here")
+    if getattr(error, "sqlite_errorcode", None) == _SQLITE_FULL:
+        return StorageError("error.disk_full_here")
+    return None
 
 
 class VaultCorruption(StorageError):

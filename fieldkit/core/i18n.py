@@ -12,7 +12,7 @@ import re
 from functools import cache
 from typing import Any
 
-from fieldkit.core.errors import FieldKitError, Msg, Problem
+from fieldkit.core.errors import FieldKitError, Msg, Problem, named_failure
 from fieldkit.core.resources import resource_path
 from fieldkit.core.text import nfc
 
@@ -92,6 +92,8 @@ class Translator:
 
     def describe(self, error: BaseException) -> str:
         """A sentence a field worker understands; the problems, if any, one per line below it."""
+        if not isinstance(error, FieldKitError):
+            error = named_failure(error) or error
         if not isinstance(error, FieldKitError):
             return self("error.unexpected", detail=type(error).__name__)
         lines = [self.msg(error.message)]
