@@ -1,4 +1,9 @@
+import hashlib
+import hmac
+import os
+
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from fieldkit.core.errors import NotFound, StorageError, VaultCorruption
 from fieldkit.core.workflow import LocalStatus
@@ -6,7 +11,7 @@ from fieldkit.storage.citizens import CitizenStore
 from fieldkit.storage.database import INTEGRITY_ERRORS, open_database
 from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
 from fieldkit.storage.migrations import MIGRATIONS, current_version, migrate
-from fieldkit.storage.vault import Vault, sha256_of
+from fieldkit.storage.vault import AesGcmCodec, Vault, sha256_of
 from tests.conftest import NOW, an_citizen
 
 
@@ -105,6 +110,20 @@ def test_vault_reports_a_corrupted_or_missing_file(tmp_path, pdf_bytes):
         vault.get(digest)
     with pytest.raises(NotFound):
         vault.get("../../etc/passwd")
+
+
+def test_an_encrypted_vault_file_is_header_nonce_then_ciphertext_bound_to_its_hash(tmp_path, pdf_bytes):
+    """The layout kits already hold on disk: a change to how the file is written must not change it."""
+    content_key, name_key = os.urandom(32), os.urandom(32)
+    vault = Vault(tmp_path / "vault", AesGcmCodec(content_key, name_key))
+    digest = vault.put(pdf_bytes)
+    name = hmac.new(name_key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+    blob = (tmp_path / "vault" / name[:2] / name).read_bytes()
+    assert blob[:4] == b"FKV\x01" and len(blob) == 4 + 12 + len(pdf_bytes) + 16
+    aad = b"FKV\x01" + digest.encode("ascii")
+    assert AESGCM(content_key).decrypt(blob[4:16], blob[16:], aad) == pdf_bytes
+    assert vault.get(digest) == pdf_bytes
+    assert list((tmp_path / "vault" / "tmp").iterdir()) == []
 
 
 def test_vault_cleans_half_written_files_and_leaves_no_temp(tmp_path, pdf_bytes):
