@@ -169,7 +169,7 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "security.json")
     args = parser.parse_args()
     count = 1_000 if args.quick else 10_000
-    repeats = {"open": 40, "save": 10, "list": 5} if args.quick else {"open": 200, "save": 40, "list": 15}
+    repeats = {"open": 40, "save": 15, "list": 5} if args.quick else {"open": 200, "save": 100, "list": 20}
     pdf = scan_pdf(3 * 1024 * 1024, seed=1)
 
     # Beside the code rather than in /tmp, which is often a RAM disk where writes cost nothing.
