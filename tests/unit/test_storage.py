@@ -1,18 +1,23 @@
 import hashlib
 import hmac
+import io
 import os
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
 
-from fieldkit.core.errors import NotFound, StorageError, VaultCorruption
+from fieldkit.core.errors import DocumentError, NotFound, StorageError, VaultCorruption
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.storage.citizens import CitizenStore
 from fieldkit.storage.database import INTEGRITY_ERRORS, open_database
 from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
+from fieldkit.storage.documents import inspect_bytes
 from fieldkit.storage.migrations import MIGRATIONS, current_version, migrate
 from fieldkit.storage.vault import AesGcmCodec, Vault, sha256_of
-from tests.conftest import NOW, an_citizen
+from tests.conftest import NOW, an_citizen, make_pdf
 
 
 def test_database_is_wal_with_foreign_keys_and_migrated(tmp_path):
@@ -175,3 +180,32 @@ def test_a_transaction_that_reads_then_writes_waits_for_another_writer(tmp_path)
     thread.join(15)
     assert other_wrote.is_set()
     assert {row[0] for row in first.execute("SELECT name FROM settings")} == {"a", "b"}
+
+
+THREE_PAGES = make_pdf(3, seed=7)
+
+
+def test_a_pdf_is_known_by_its_pages_and_a_locked_one_is_refused():
+    assert inspect_bytes(THREE_PAGES, "scan.pdf").pages == 3
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(THREE_PAGES)))
+    writer.encrypt("mật khẩu")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(DocumentError) as caught:
+        inspect_bytes(locked.getvalue(), "locked.pdf")
+    assert caught.value.message.key == "error.document.pdf_encrypted"
+
+
+@settings(max_examples=60, deadline=None)
+@given(cut=st.integers(0, len(THREE_PAGES)), flips=st.lists(st.integers(0, len(THREE_PAGES) - 1), max_size=8))
+def test_a_damaged_pdf_is_a_document_error_or_a_page_count_never_a_crash(cut, flips):
+    data = bytearray(THREE_PAGES[:cut])
+    for at in flips:
+        if at < len(data):
+            data[at] ^= 0x5A
+    try:
+        info = inspect_bytes(bytes(data), "scan.pdf")
+    except DocumentError as error:
+        assert error.message.params["file"] == "scan.pdf"
+    else:
+        assert info.media_type == "application/pdf" and 1 <= info.pages <= 3
