@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import random
 import statistics
 import sys
 import tempfile
@@ -92,18 +93,21 @@ class Timing:
 
 
 def interleaved(actions: dict[str, Callable[[], Callable[[], object]]], repeat: int) -> dict[str, Timing]:
-    """Time each variant `repeat` times, taking turns (plain, encrypted, encrypted, plain, ...), after one
-    warm-up run each that is not counted. On a shared machine the load changes from second to second: taking
-    turns lets it fall on both variants alike instead of on whichever ran during a busy spell.
+    """Time each variant `repeat` times, taking turns in an order shuffled at every turn, after one warm-up run
+    each that is not counted. On a shared machine the load changes from second to second: taking turns lets it
+    fall on both variants alike instead of on whichever ran during a busy spell. The order is shuffled, not
+    fixed, because a fixed cycle of two 2 ms opens is about as long as the scheduler's 4 ms tick and can lock
+    onto it, so the preemptions keep landing on the same variant.
 
     Each action is a setup (not timed) returning the call to time: a save needs new bytes each time.
     """
     names = list(actions)
+    order = random.Random(6)  # seeded: the same sequence of turns every run
     for name in names:
         actions[name]()()
     samples: dict[str, list[float]] = {name: [] for name in names}
-    for turn in range(repeat):
-        for name in names if turn % 2 == 0 else reversed(names):
+    for _ in range(repeat):
+        for name in order.sample(names, len(names)):
             call = actions[name]()
             start = time.perf_counter()
             call()
