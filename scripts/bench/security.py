@@ -4,6 +4,9 @@ database, AES-256-GCM vault) next to plain, side by side. Target: encrypted with
 Opening excludes the deliberate argon2id cost of checking a password (measured and reported on its own line):
 the encrypted open starts from the unwrapped data key, as after `unlock_kit`'s password check.
 
+Plain and encrypted runs are taken in turns (200 opens, 100 saves, 20 listings each); the median and the
+fastest run of each are printed, and every sample is written to the JSON. The verdict is on the fastest runs.
+
     .venv/bin/python scripts/bench/security.py [--quick] [--out bench-results/security.json]
 """
 
