@@ -5,7 +5,7 @@ Opening excludes the deliberate argon2id cost of checking a password (measured a
 the encrypted open starts from the unwrapped data key, as after `unlock_kit`'s password check.
 
 Plain and encrypted runs are taken in turns (60 x 5 opens, 100 saves, 20 listings each); the median and the
-fastest run of each are printed, and every sample is written to the JSON. The verdict is on the fastest runs.
+fastest run of each are printed, and every sample is written to the JSON. The verdict is on the medians.
 
     .venv/bin/python scripts/bench/security.py [--quick] [--out bench-results/security.json]
 """
@@ -200,10 +200,10 @@ def main() -> int:
     codec = AesGcmCodec(random_key(), random_key())
     digest = sha256_of(pdf)
     seal_s = interleaved({"seal": lambda: lambda: codec.seal(pdf, digest)}, 40)["seal"].median
-    # The verdict is on the fastest runs: the machine's other work only ever adds time, and a run shorter
-    # than the scheduler's time slice (opening takes 2 ms) lands either undisturbed or a whole slice (4 ms)
-    # later, so its median flips between the two from one bench run to the next. The medians are printed
-    # beside them: what a user waits for on a machine as busy as this one.
+    # The verdict is on the medians: what a user typically waits for, and (opens timed five at a time) the
+    # steadier of the two from one bench run to the next. The fastest of 100 saves is one lucky run of a
+    # disk shared with other work: its ratio ranged 0.78-1.58 over 18 runs of the same code, the medians'
+    # 0.71-1.09. The fastest runs are printed beside the medians.
 
     rows = []
     print(
@@ -212,7 +212,7 @@ def main() -> int:
     )
     print(
         f"{'operation':<26}{'runs':>5}{'plain median (min) ms':>24}{'encrypted median (min) ms':>28}"
-        f"{'ratio: min':>12}{'median':>8}  target ≤ {TARGET}x (min)"
+        f"{'ratio: median':>15}{'min':>6}  target ≤ {TARGET}x (median)"
     )
     for name, label in (
         ("open", "open kit (5 a run)"),
@@ -231,7 +231,7 @@ def main() -> int:
                 "encrypted_min_s": encrypted.best,
                 "ratio": ratio,
                 "ratio_of_min": best_ratio,
-                "within_target": best_ratio <= TARGET,
+                "within_target": ratio <= TARGET,
                 "plain_samples_s": plain.samples,
                 "encrypted_samples_s": encrypted.samples,
             }
@@ -240,7 +240,7 @@ def main() -> int:
             f"{label:<26}{len(plain.samples):>5}"
             f"{f'{plain.median * 1000:.1f} ({plain.best * 1000:.1f})':>24}"
             f"{f'{encrypted.median * 1000:.1f} ({encrypted.best * 1000:.1f})':>28}"
-            f"{best_ratio:>12.2f}{ratio:>8.2f}  {'ok' if best_ratio <= TARGET else 'OVER'}"
+            f"{ratio:>15.2f}{best_ratio:>6.2f}  {'ok' if ratio <= TARGET else 'OVER'}"
         )
     print(f"{'AES-GCM seal in a save':<26}{'':>5}{'—':>24}{seal_s * 1000:>28.1f}  median, the PDF in memory, no disk")
     print(f"{'password check (argon2id)':<26}{'':>5}{'—':>24}{unlock_s * 1000:>28.1f}  deliberate: ≥ 300 ms a guess")
@@ -253,7 +253,7 @@ def main() -> int:
                 "dossiers": count,
                 "pdf_bytes": len(pdf),
                 "repeats": repeats,
-                "verdict": "ratio of the fastest runs, plain and encrypted runs taken in turns",
+                "verdict": "ratio of the medians, plain and encrypted runs taken in turns",
                 "rows": rows,
                 "argon2id": {**kdf.to_json(), "unlock_s": unlock_s},
                 "aes_gcm_seal_median_s": seal_s,
