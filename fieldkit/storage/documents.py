@@ -45,7 +45,9 @@ def inspect_bytes(data: bytes, name: str) -> FileInfo:
     if media_type != "application/pdf":
         return FileInfo(media_type, 1)
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
+        # A BufferedReader, not the BytesIO itself: pypdf measures a stream that has getbuffer() through it, and
+        # that makes a BytesIO built on bytes copy them all (2 ms of a 3 MB scan's save, for a page count).
+        reader = PdfReader(io.BufferedReader(io.BytesIO(data)), strict=False)
         if reader.is_encrypted:
             raise DocumentError("error.document.pdf_encrypted", file=name)
         pages = len(reader.pages)

@@ -14,7 +14,7 @@ import hmac
 import os
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -27,8 +27,9 @@ _HASH = re.compile(r"^[0-9a-f]{64}$")
 
 
 class Codec(Protocol):
-    def seal(self, data: bytes, sha256: str) -> bytes:
-        """Bytes as stored on disk."""
+    def seal(self, data: bytes, sha256: str) -> Sequence[bytes]:
+        """The bytes as stored on disk, in parts written one after another (a scan is megabytes: joining a
+        header to it would copy all of them once more)."""
 
     def open(self, blob: bytes, sha256: str) -> bytes:
         """The plain bytes back; raises VaultCorruption when the blob was altered."""
@@ -38,8 +39,8 @@ class Codec(Protocol):
 
 
 class PlainCodec:
-    def seal(self, data: bytes, sha256: str) -> bytes:
-        return data
+    def seal(self, data: bytes, sha256: str) -> Sequence[bytes]:
+        return (data,)
 
     def open(self, blob: bytes, sha256: str) -> bytes:
         return blob
@@ -59,16 +60,17 @@ class AesGcmCodec:
         self._aead = AESGCM(content_key)
         self._name_key = name_key
 
-    def seal(self, data: bytes, sha256: str) -> bytes:
+    def seal(self, data: bytes, sha256: str) -> Sequence[bytes]:
         nonce = os.urandom(12)
-        return self.HEADER + nonce + self._aead.encrypt(nonce, data, self.HEADER + sha256.encode("ascii"))
+        return self.HEADER + nonce, self._aead.encrypt(nonce, data, self.HEADER + sha256.encode("ascii"))
 
     def open(self, blob: bytes, sha256: str) -> bytes:
         if len(blob) < self._OVERHEAD or not blob.startswith(self.HEADER):
             raise VaultCorruption(sha256=sha256[:16])
-        nonce = blob[len(self.HEADER) : len(self.HEADER) + 12]
-        try:
-            return self._aead.decrypt(nonce, blob[len(self.HEADER) + 12 :], self.HEADER + sha256.encode("ascii"))
+        start = len(self.HEADER) + 12
+        nonce = blob[len(self.HEADER) : start]
+        try:  # a view of the ciphertext, not a slice: no copy of the megabytes before decrypting them
+            return self._aead.decrypt(nonce, memoryview(blob)[start:], self.HEADER + sha256.encode("ascii"))
         except InvalidTag:
             raise VaultCorruption(sha256=sha256[:16]) from None
 
@@ -80,13 +82,17 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def atomic_write(path: Path, data: bytes, temp_dir: Path) -> None:
-    """Write to a temp file, fsync it, rename over the target, fsync the folder: all or nothing."""
+def atomic_write(path: Path, data: bytes | Sequence[bytes], temp_dir: Path) -> None:
+    """Write to a temp file, fsync it, rename over the target, fsync the folder: all or nothing.
+
+    `data`: the bytes, or their parts in order."""
+    parts = (data,) if isinstance(data, bytes | bytearray | memoryview) else data
     temp_dir.mkdir(parents=True, exist_ok=True)
     temp = temp_dir / f"{uuid.uuid4().hex}.part"
     try:
         with temp.open("wb") as fh:
-            fh.write(data)
+            for part in parts:
+                fh.write(part)
             fh.flush()
             os.fsync(fh.fileno())
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,13 +1,23 @@
-import pytest
+import hashlib
+import hmac
+import io
+import os
 
-from fieldkit.core.errors import NotFound, StorageError, VaultCorruption
+import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pypdf import PdfReader, PdfWriter
+
+from fieldkit.core.errors import DocumentError, NotFound, StorageError, VaultCorruption
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.storage.citizens import CitizenStore
 from fieldkit.storage.database import INTEGRITY_ERRORS, open_database
 from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
+from fieldkit.storage.documents import inspect_bytes
 from fieldkit.storage.migrations import MIGRATIONS, current_version, migrate
-from fieldkit.storage.vault import Vault, sha256_of
-from tests.conftest import NOW, an_citizen
+from fieldkit.storage.vault import AesGcmCodec, Vault, sha256_of
+from tests.conftest import NOW, an_citizen, make_pdf
 
 
 def test_database_is_wal_with_foreign_keys_and_migrated(tmp_path):
@@ -107,6 +117,20 @@ def test_vault_reports_a_corrupted_or_missing_file(tmp_path, pdf_bytes):
         vault.get("../../etc/passwd")
 
 
+def test_an_encrypted_vault_file_is_header_nonce_then_ciphertext_bound_to_its_hash(tmp_path, pdf_bytes):
+    """The layout kits already hold on disk: a change to how the file is written must not change it."""
+    content_key, name_key = os.urandom(32), os.urandom(32)
+    vault = Vault(tmp_path / "vault", AesGcmCodec(content_key, name_key))
+    digest = vault.put(pdf_bytes)
+    name = hmac.new(name_key, digest.encode("ascii"), hashlib.sha256).hexdigest()
+    blob = (tmp_path / "vault" / name[:2] / name).read_bytes()
+    assert blob[:4] == b"FKV\x01" and len(blob) == 4 + 12 + len(pdf_bytes) + 16
+    aad = b"FKV\x01" + digest.encode("ascii")
+    assert AESGCM(content_key).decrypt(blob[4:16], blob[16:], aad) == pdf_bytes
+    assert vault.get(digest) == pdf_bytes
+    assert list((tmp_path / "vault" / "tmp").iterdir()) == []
+
+
 def test_vault_cleans_half_written_files_and_leaves_no_temp(tmp_path, pdf_bytes):
     vault = Vault(tmp_path / "vault")
     (tmp_path / "vault" / "tmp").mkdir()
@@ -156,3 +180,32 @@ def test_a_transaction_that_reads_then_writes_waits_for_another_writer(tmp_path)
     thread.join(15)
     assert other_wrote.is_set()
     assert {row[0] for row in first.execute("SELECT name FROM settings")} == {"a", "b"}
+
+
+THREE_PAGES = make_pdf(3, seed=7)
+
+
+def test_a_pdf_is_known_by_its_pages_and_a_locked_one_is_refused():
+    assert inspect_bytes(THREE_PAGES, "scan.pdf").pages == 3
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(THREE_PAGES)))
+    writer.encrypt("mật khẩu")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(DocumentError) as caught:
+        inspect_bytes(locked.getvalue(), "locked.pdf")
+    assert caught.value.message.key == "error.document.pdf_encrypted"
+
+
+@settings(max_examples=60, deadline=None)
+@given(cut=st.integers(0, len(THREE_PAGES)), flips=st.lists(st.integers(0, len(THREE_PAGES) - 1), max_size=8))
+def test_a_damaged_pdf_is_a_document_error_or_a_page_count_never_a_crash(cut, flips):
+    data = bytearray(THREE_PAGES[:cut])
+    for at in flips:
+        if at < len(data):
+            data[at] ^= 0x5A
+    try:
+        info = inspect_bytes(bytes(data), "scan.pdf")
+    except DocumentError as error:
+        assert error.message.params["file"] == "scan.pdf"
+    else:
+        assert info.media_type == "application/pdf" and 1 <= info.pages <= 3
