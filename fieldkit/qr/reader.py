@@ -39,8 +39,8 @@ _MIN_ZOOM, _MAX_ZOOM = 2.0, 4.0
 _MAX_CROP_SIDE = 1800  # a larger region is a large code, which needs no zoom
 # A located symbol larger than this has modules wide enough that blur of a few pixels does not hide them.
 _MAX_DEBLUR_SIDE = 480
-# Reads of a guessed image (thresholded, deblurred) needed before its text counts: error correction makes a
-# wrong text rare, but a short code with little correction, guessed at many ways, could still produce one.
+# Guessed images (thresholded, deblurred) that must read the same text before it counts: error correction makes
+# a wrong text rare, but a short code with little correction, guessed at many ways, could still produce one.
 _CONFIRMATIONS = 2
 # Attempts too slow for a live preview (where the next frame is the better retry).
 _STILL_ONLY = frozenset({"located"})
