@@ -8,7 +8,9 @@
 3. a zoomed look at where a code was located but not read, or where one probably is (small codes);
 4. sharpened (focus blur, motion), then smoothed (sensor noise, a screen's moiré);
 5. zbar on the grey image, then on the zoomed regions (it reads some damaged or blurred codes zxing misses);
-6. another scale: half (large, noisy or out-of-focus codes read better smaller), then one and a half.
+6. another scale: half (large, noisy or out-of-focus codes read better smaller), then one and a half;
+7. (still images only) where a decoder located a symbol but could not read it: that symbol alone, levelled by
+   local thresholds (glare), then with likely motion blurs undone. These guesses must be read twice alike.
 
 A time budget (live preview) skips the attempts that would not finish in time, judged by what each cost so far.
 """
@@ -24,6 +26,7 @@ import cv2
 import numpy as np
 
 from fieldkit.core.text import nfc
+from fieldkit.qr.deblur import Deblurrer, motion_kernels
 from fieldkit.qr.engines import Found, Quad, ZbarEngine, ZxingEngine
 from fieldkit.qr.image import GreyImage, to_grey
 from fieldkit.qr.regions import Box, likely_regions, overlap, quad_box
@@ -34,6 +37,13 @@ log = logging.getLogger(__name__)
 _ZOOM_SIDE = 720
 _MIN_ZOOM, _MAX_ZOOM = 2.0, 4.0
 _MAX_CROP_SIDE = 1800  # a larger region is a large code, which needs no zoom
+# A located symbol larger than this has modules wide enough that blur of a few pixels does not hide them.
+_MAX_DEBLUR_SIDE = 480
+# Guessed images (thresholded, deblurred) that must read the same text before it counts: error correction makes
+# a wrong text rare, but a short code with little correction, guessed at many ways, could still produce one.
+_CONFIRMATIONS = 2
+# Attempts too slow for a live preview (where the next frame is the better retry).
+_STILL_ONLY = frozenset({"located"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,13 @@ class _Look:
             boxes = [quad_box(q, width, height) for q in self.located[:2]]
             self._regions = _distinct(boxes + likely_regions(self.grey))[:3]
         return self._regions
+
+    def symbols(self) -> list[Box]:
+        """Boxes around the symbols a decoder located but could not read, largest first, one per place."""
+        height, width = self.grey.shape
+        unread = [q for q in self.located if not any(_same_place(q, code.quad) for code in self.codes)]
+        by_size = sorted(unread, key=lambda q: -abs(cv2.contourArea(np.array(q, np.float32))))
+        return _distinct([quad_box(q, width, height, margin=0.15) for q in by_size])
 
     def crops(self) -> list[tuple[np.ndarray, Box, float]]:
         """The likely regions cut out and enlarged (at least twice: modules of 2-3 px become readable), with
@@ -130,6 +147,7 @@ class QrReader:
             ("zbar", self._zbar),
             ("zoom-zbar", self._zoom_zbar),
             ("rescale", self._rescale),
+            ("located", self._located),
         ]
 
     @classmethod
@@ -156,7 +174,7 @@ class QrReader:
         for name, step in self._steps:
             if look.done:
                 break
-            if budget_ms is not None and not self._fits(name, started, budget_ms):
+            if budget_ms is not None and (name in _STILL_ONLY or not self._fits(name, started, budget_ms)):
                 continue
             step_started = self._clock()
             try:
@@ -243,6 +261,46 @@ class QrReader:
         if max(height, width) <= 1600:
             larger = cv2.resize(look.grey, None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
             yield self._zx(larger), (0.0, 0.0), 1.5
+
+    def _located(self, look: _Look):
+        for rank, (x, y, w, h) in enumerate(look.symbols()[:2]):
+            if min(w, h) < 20:
+                continue
+            # Deblurring costs sixteen reads: only for the largest symbol, the likeliest to be whole.
+            confirmed = self._confirmed(_guesses(look.grey[y : y + h, x : x + w], deblur=rank == 0))
+            if confirmed:
+                yield confirmed, (float(x), float(y)), 1.0
+                return
+
+    def _confirmed(self, guesses: Iterator[tuple[np.ndarray, bool]]) -> list[Found]:
+        """The first text read from `_CONFIRMATIONS` of the guessed images (by zbar too where it helps)."""
+        reads: dict[str, list[Found]] = {}
+        for image, with_zbar in guesses:
+            found = self._zx(image)
+            if with_zbar and self.zbar is not None:
+                found += self.zbar.read(image)
+            for text in {f.text for f in found if f.text is not None}:
+                reads.setdefault(text, []).append(next(f for f in found if f.text == text))
+                if len(reads[text]) >= _CONFIRMATIONS:
+                    return reads[text][:1]
+        return []
+
+
+def _guesses(patch: np.ndarray, deblur: bool) -> Iterator[tuple[np.ndarray, bool]]:
+    """A located symbol made readable several ways, cheapest first; each with whether zbar should try it too
+    (it reads levelled symbols zxing misses, but not deblurred ones, which ring)."""
+    side = max(patch.shape)
+    # Thresholds over a twelfth and a sixth of the symbol: glare and shadows levelled, modules kept.
+    for block in (side // 12, side // 6):
+        yield (
+            cv2.adaptiveThreshold(patch, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, max(3, block | 1), 0),
+            True,
+        )
+    yield cv2.createCLAHE(clipLimit=3.0, tileGridSize=(4, 4)).apply(patch), True
+    if deblur and side <= _MAX_DEBLUR_SIDE:
+        deblurrer = Deblurrer(patch)
+        for kernel in motion_kernels():
+            yield deblurrer.undo(kernel), False
 
 
 def _unsharp(grey: np.ndarray, sigma: float, amount: float) -> np.ndarray:

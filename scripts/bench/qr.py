@@ -391,6 +391,8 @@ GROUPS = {
     ">=3px: held still": lambda s: s["module_px"] >= 3 and s["motion"] == 0,
     ">=3px: blur > 1 px": lambda s: s["module_px"] >= 3 and s["blur"] > 1,
     ">=3px: motion": lambda s: s["module_px"] >= 3 and s["motion"] > 0,
+    # A smear of two modules or more turns the finest black-white-black pattern grey (or even inverts it).
+    ">=3px: smear >= 2 modules": lambda s: s["module_px"] >= 3 and s["motion"] >= 2 * s["module_px"],
     ">=3px: glare": lambda s: s["module_px"] >= 3 and s["glare"],
     ">=3px: low contrast": lambda s: s["module_px"] >= 3 and s["contrast"] < 1,
     ">=3px: tilt > 15%": lambda s: s["module_px"] >= 3 and s["tilt"] > 0.15,

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from fieldkit.qr import QrReader
+from fieldkit.qr.deblur import Deblurrer, line_kernel, motion_kernels
 from fieldkit.qr.democard import render_qr
 from fieldkit.qr.engines import ZbarEngine
 from fieldkit.qr.image import MAX_SIDE, to_grey
@@ -131,6 +132,58 @@ def test_a_code_is_read_with_its_text_format_and_corners(reader):
 def test_webcam_conditions(reader, conditions):
     frame, _ = scene(CARD, **conditions)
     assert [c.text for c in reader.read(frame)] == [CARD]
+
+
+def smeared(frame: np.ndarray, length: float, degrees: float) -> np.ndarray:
+    """The frame as a camera sees it when the card moves `length` pixels in direction `degrees` while the
+    shutter is open: the average of the frame shifted along that path (no kernel of the reader's own)."""
+    dx, dy = math.cos(math.radians(degrees)), math.sin(math.radians(degrees))
+    path = np.linspace(-(length - 1) / 2, (length - 1) / 2, int(length * 4))
+    total = np.zeros(frame.shape, np.float32)
+    for t in path:
+        shift = np.float32([[1, 0, t * dx], [0, 1, t * dy]])
+        total += cv2.warpAffine(frame.astype(np.float32), shift, frame.shape[1::-1], borderMode=cv2.BORDER_REFLECT)
+    return np.clip(total / len(path), 0, 255).astype(np.uint8)
+
+
+def test_a_code_smeared_by_a_moving_hand_is_read_from_a_still_but_not_retried_live(reader):
+    sharp, _ = scene(CARD, module_px=3.6, angle=10, noise=0)
+    noise = np.random.default_rng(0).normal(0, 3, sharp.shape)
+    frame = np.clip(smeared(sharp, 7, 112.5) + noise, 0, 255).astype(np.uint8)
+    codes = reader.read(frame)
+    assert [(c.text, c.step) for c in codes] == [(CARD, "located")]
+    # A live preview does not wait for it: the next, steadier frame is the better retry.
+    assert all(c.step != "located" for c in QrReader.create().read(frame, budget_ms=1000))
+
+
+def test_a_guessed_image_counts_only_when_another_guess_reads_the_same_text(reader):
+    code = on_paper(render_qr(CARD, 4))
+    blank = np.full(code.shape, 235, np.uint8)
+    assert reader._confirmed(iter([(code, False), (blank, False)])) == []
+    confirmed = reader._confirmed(iter([(code, False), (blank, True), (code, True)]))
+    assert [found.text for found in confirmed] == [CARD]
+
+
+@pytest.mark.parametrize("degrees", [0.0, 33.0, 90.0, 150.0])
+def test_undoing_the_right_smear_brings_the_code_back_closer_to_sharp(degrees):
+    sharp = on_paper(render_qr(CARD, 4))
+    kernel = line_kernel(7, degrees)
+    blurred = cv2.filter2D(sharp.astype(np.float32), -1, kernel, borderType=cv2.BORDER_REFLECT)
+    blurred = np.clip(blurred + np.random.default_rng(1).normal(0, 2, blurred.shape), 0, 255).astype(np.uint8)
+    deblurrer = Deblurrer(blurred)
+    restored = deblurrer.undo(kernel)
+    assert restored.shape == sharp.shape and restored.dtype == np.uint8
+    error = lambda image: float(np.abs(image.astype(np.float32) - sharp).mean())  # noqa: E731
+    assert error(restored) < 0.9 * error(blurred)
+    # The direction matters: undoing a smear across the real one makes it worse, not better.
+    assert error(deblurrer.undo(line_kernel(7, degrees + 90))) > error(restored)
+
+
+def test_motion_kernels_are_smears_that_keep_brightness():
+    for kernel in motion_kernels():
+        assert kernel.sum() == pytest.approx(1.0, abs=1e-5) and kernel.min() >= 0
+        rows, cols = np.nonzero(kernel > 0.02)
+        assert max(np.ptp(rows), np.ptp(cols)) >= 3  # a line several pixels long, not a dot
 
 
 def test_the_demo_camera_sees_the_sample_card(reader):
