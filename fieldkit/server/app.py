@@ -188,19 +188,21 @@ def _add_routes(app: FastAPI, store: ServerStore, config: ServerConfig) -> None:
         if end < start or end >= total or end - start + 1 > config.max_chunk_bytes:
             raise ApiError(400, "bad_content_range", "sync.server.bad_content_range")
         expected = end - start + 1
-        body = bytearray()
+        parts: list[bytes] = []
+        received = 0
         try:
             async for part in request.stream():
-                body += part
-                if len(body) > expected:
+                received += len(part)
+                if received > expected:
                     raise ApiError(400, "chunk_length", "sync.server.chunk_length")
+                parts.append(part)
         except ClientDisconnect:
-            await run_in_threadpool(store.record_interrupted, sha256, len(body))
+            await run_in_threadpool(store.record_interrupted, sha256, received)
             return Response(status_code=400)  # nobody is listening any more
-        if len(body) != expected:
+        if received != expected:
             raise ApiError(400, "chunk_length", "sync.server.chunk_length")
-        state = await run_in_threadpool(store.write_chunk, sha256, start, bytes(body), total, config.max_file_bytes)
-        return _file_out(state)
+        state = await run_in_threadpool(store.write_chunk, sha256, start, parts, total, config.max_file_bytes)
+        return JSONResponse(_file_json(state))  # the same fields as FileStateOut, without validating our own answer
 
     @app.put(
         "/v1/dossiers/{uuid}",
@@ -258,5 +260,9 @@ def _sha_path() -> Any:
     return PathParam(pattern=SHA256_PATTERN, description="the file's sha256, lowercase hex")
 
 
+def _file_json(state) -> dict[str, Any]:
+    return {"sha256": state.sha256, "size": state.size, "received": state.received, "complete": state.complete}
+
+
 def _file_out(state) -> schemas.FileStateOut:
-    return schemas.FileStateOut(sha256=state.sha256, size=state.size, received=state.received, complete=state.complete)
+    return schemas.FileStateOut(**_file_json(state))
