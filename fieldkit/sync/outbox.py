@@ -27,9 +27,9 @@ import logging
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple, TypeVar
 
@@ -130,6 +130,14 @@ class _Flight(NamedTuple):
     future: Future[Receipt]
 
 
+def _first_done(flights: list[_Flight]) -> _Flight:
+    """Wait for a flight to end; take out and return the oldest of those ended."""
+    wait_for([flight.future for flight in flights], return_when=FIRST_COMPLETED)
+    flight = next(flight for flight in flights if flight.future.done())
+    flights.remove(flight)
+    return flight
+
+
 def _arrived(flight: _Flight) -> _Delivered | None:
     """The flight's receipt if it got one (a run stopped meanwhile still records it), else None."""
     try:
@@ -226,9 +234,11 @@ class Outbox:
     def run(self) -> SyncReport:
         """Send what is queued, then bring back status changes. Call it holding the kit's SyncLock.
 
-        Dossiers go on the wire `lanes` at a time (worker threads: network and vault reads only) and land in
-        the order they were queued; meanwhile this thread prepares the next and records those landed (the
-        database stays on the thread that owns it). At most `lanes` dossiers are SENDING at any instant.
+        Dossiers go on the wire oldest first, `lanes` at a time (worker threads: network and vault reads
+        only); meanwhile this thread prepares the next and records those landed (the database stays on the
+        thread that owns it). At most `lanes` dossiers are SENDING at any instant. A dossier lands as soon as
+        its flight ends, not behind an older one still on the wire: waiting for the oldest would leave a lane
+        idle behind every large scan. The report lists them in queue order all the same.
 
         A landed dossier's record joins the next one's start in one commit: nothing of either is on the wire
         between them, so a kill in that window only makes the next sync send it again, and the portal
@@ -244,7 +254,7 @@ class Outbox:
         )
         self._notify()
         wire = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-sync")
-        flights: deque[_Flight] = deque()
+        flights: list[_Flight] = []
         landed: _Delivered | None = None
         try:
             for dossier in queue:
@@ -256,14 +266,13 @@ class Outbox:
                 self._count(sent, report)
                 if prepared is not None:
                     flights.append(_Flight(prepared.sending, wire.submit(self._wire, prepared, report)))
-                if len(flights) >= self.lanes:  # oldest first: land it before starting more
-                    landed = self._land(flights[0], report)
-                    flights.popleft()
+                if len(flights) >= self.lanes:  # every lane busy: land the first to finish before starting more
+                    landed = self._land(_first_done(flights), report)
             while flights or landed:
                 self._count(self._record(landed), report)
                 landed = None
                 if flights:
-                    landed = self._land(flights.popleft(), report)
+                    landed = self._land(_first_done(flights), report)
             self.pull_changes(report)
         except Cancelled:
             report.cancelled = True
@@ -279,6 +288,8 @@ class Outbox:
             wire.shutdown(wait=True)
             self.recover()
             report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
+            place = {dossier.uuid: index for index, dossier in enumerate(queue)}
+            report.sent.sort(key=lambda sent: place.get(sent.uuid, len(place)))
         return report
 
     def _count(self, sent: Sent | None, report: SyncReport) -> None:
