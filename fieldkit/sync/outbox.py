@@ -236,9 +236,11 @@ class Outbox:
 
         Dossiers go on the wire oldest first, `lanes` at a time (worker threads: network and vault reads
         only); meanwhile this thread prepares the next and records those landed (the database stays on the
-        thread that owns it). At most `lanes` dossiers are SENDING at any instant. A dossier lands as soon as
-        its flight ends, not behind an older one still on the wire: waiting for the oldest would leave a lane
-        idle behind every large scan. The report lists them in queue order all the same.
+        thread that owns it). One dossier more than there are lanes is prepared, so a lane that finishes
+        starts the next at once instead of waiting for this thread's commit: at most `lanes + 1` dossiers are
+        SENDING at any instant. A dossier lands as soon as its flight ends, not behind an older one still on
+        the wire: waiting for the oldest would leave a lane idle behind every large scan. The report lists
+        them in queue order all the same.
 
         A landed dossier's record joins the next one's start in one commit: nothing of either is on the wire
         between them, so a kill in that window only makes the next sync send it again, and the portal
@@ -266,7 +268,7 @@ class Outbox:
                 self._count(sent, report)
                 if prepared is not None:
                     flights.append(_Flight(prepared.sending, wire.submit(self._wire, prepared, report)))
-                if len(flights) >= self.lanes:  # every lane busy: land the first to finish before starting more
+                if len(flights) > self.lanes:  # every lane busy and the next ready: land the first to finish
                     landed = self._land(_first_done(flights), report)
             while flights or landed:
                 self._count(self._record(landed), report)
