@@ -33,10 +33,23 @@ class BlobStore:
         self.root = root
         self._partial = root / "partial"
         self._partial.mkdir(parents=True, exist_ok=True)
+        self._fan_out()
         # The running sha256 of each partial file and how many bytes it has taken in, so the check at the end
         # costs no second read. Lost on a restart: the file is then hashed from disk once, when it resumes.
         self._digests: dict[str, tuple[int, Any]] = {}
         self._locks = [threading.Lock() for _ in range(_LOCKS)]
+
+    def _fan_out(self) -> None:
+        """The 256 folders files go in (by the first two hex digits of the hash), made once and made durable:
+        a file moved into a folder made on the spot would also need the folder's own entry flushed."""
+        made = False
+        for number in range(256):
+            folder = self.root / f"{number:02x}"
+            if not folder.is_dir():
+                folder.mkdir()
+                made = True
+        if made:
+            _flush_folder(self.root)
 
     @contextmanager
     def holding(self, sha256: str) -> Iterator[None]:
@@ -117,14 +130,10 @@ class BlobStore:
         with partial.open("rb") as fh:
             os.fsync(fh.fileno())
         final = self.path(sha256)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        if not final.parent.is_dir():  # made at the start, removed since
+            self._fan_out()
         os.replace(partial, final)
-        if os.name == "posix":
-            fd = os.open(final.parent, os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
+        _flush_folder(final.parent)
         return FileState(sha256, total, total, True)
 
     def verify(self, sha256: str) -> bool:
@@ -137,6 +146,17 @@ class BlobStore:
             while block := fh.read(_READ):
                 digest.update(block)
         return digest.hexdigest() == sha256
+
+
+def _flush_folder(folder: Path) -> None:
+    """Make the folder's entries (a file moved in, a folder made) survive a power cut."""
+    if os.name != "posix":  # Windows cannot open a folder to flush it
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _after(parts: Sequence[Bytes], skip: int) -> list[memoryview]:
