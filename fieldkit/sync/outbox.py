@@ -256,6 +256,7 @@ class Outbox:
         )
         self._notify()
         wire = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-sync")
+        post = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-post")
         flights: list[_Flight] = []
         landed: _Delivered | None = None
         try:
@@ -267,7 +268,7 @@ class Outbox:
                 landed = None
                 self._count(sent, report)
                 if prepared is not None:
-                    flights.append(_Flight(prepared.sending, wire.submit(self._wire, prepared, report)))
+                    flights.append(_Flight(prepared.sending, self._fly(wire, post, prepared, report)))
                 if len(flights) > self.lanes:  # every lane busy and the next ready: land the first to finish
                     landed = self._land(_first_done(flights), report)
             while flights or landed:
@@ -288,6 +289,7 @@ class Outbox:
                 for flight in flights:
                     self._count(self._record(_arrived(flight)), report)
             wire.shutdown(wait=True)
+            post.shutdown(wait=True)
             self.recover()
             report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
             place = {dossier.uuid: index for index, dossier in enumerate(queue)}
@@ -311,8 +313,31 @@ class Outbox:
             self._set_aside(queued, aside, report)
             return None
 
-    def _wire(self, prepared: _Prepared, report: SyncReport) -> Receipt:
-        """On the worker thread: what the server lacks of the files, then the dossier. No database here."""
+    def _fly(
+        self, wire: ThreadPoolExecutor, post: ThreadPoolExecutor, prepared: _Prepared, report: SyncReport
+    ) -> Future[Receipt]:
+        """The dossier's flight: its files on a lane of `wire`, then the dossier itself from `post`, so the lane
+        takes the next dossier's files while the portal files this one (a commit it flushes to disk)."""
+        receipt: Future[Receipt] = Future()
+
+        def deliver() -> None:
+            try:
+                receipt.set_result(self._deliver(prepared.sending, prepared.envelope, report))
+            except BaseException as error:  # the main thread takes it from the future
+                receipt.set_exception(error)
+
+        def files() -> None:
+            try:
+                self._send_files(prepared, report)
+                post.submit(deliver)
+            except BaseException as error:
+                receipt.set_exception(error)
+
+        wire.submit(files)
+        return receipt
+
+    def _send_files(self, prepared: _Prepared, report: SyncReport) -> None:
+        """What the server lacks of the dossier's files (on a worker thread: no database here)."""
         sending, envelope = prepared.sending, prepared.envelope
         refs = [r for r in files_of(envelope) if r.sha256 not in self._on_server]
         if prepared.ask:
@@ -322,7 +347,6 @@ class Outbox:
         for ref, state in zip(refs, held, strict=True):
             self._upload(sending, ref, report, state)
             self._on_server.add(ref.sha256)
-        return self._deliver(sending, envelope, report)
 
     def _land(self, flight: _Flight, report: SyncReport) -> _Delivered | None:
         """The outcome of a dossier's flight: delivered, set aside (the queue goes on), or a stop (raised)."""
