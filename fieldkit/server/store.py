@@ -34,7 +34,7 @@ from fieldkit.core.portal_format import (
     ma_ho_so,
 )
 from fieldkit.core.workflow import PORTAL_CLOSED, PortalStatus
-from fieldkit.server.blobs import BlobStore
+from fieldkit.server.blobs import BlobStore, Bytes
 from fieldkit.server.errors import ApiError
 from fieldkit.server.passwords import check_password, hash_password, new_token, token_digest
 from fieldkit.storage.database import Connector, open_database
@@ -229,36 +229,48 @@ class ServerStore:
     # -- files -------------------------------------------------------------------------------------------
 
     def file_state(self, sha256: str) -> FileState:
-        with self._lock:
-            return self.blobs.state(sha256, self._declared_size(sha256))
+        with self.blobs.holding(sha256):  # not halfway through a chunk
+            with self._lock:
+                declared = self._declared_size(sha256)
+            return self.blobs.state(sha256, declared)
 
-    def write_chunk(self, sha256: str, offset: int, data: bytes, total: int, max_file_bytes: int) -> FileState:
-        """Add bytes at `offset`. Bytes the server already holds are skipped (and counted), a gap is refused."""
+    def write_chunk(
+        self, sha256: str, offset: int, data: Bytes | list[Bytes], total: int, max_file_bytes: int
+    ) -> FileState:
+        """Add bytes at `offset` (`data`: the chunk, or the pieces it arrived in). Bytes the server already holds
+        are skipped (and counted), a gap is refused.
+
+        The file is held by this thread alone while its bytes are hashed, written and flushed, without the
+        store's lock: chunks of other files (another lane of the same kit, another kit) go on meanwhile."""
         if total > max_file_bytes:
             raise ApiError(
                 413, "file_too_large", "sync.server.file_too_large", size_mb=_mb(total), limit_mb=_mb(max_file_bytes)
             )
-        with self._lock:
-            declared = self._declared_size(sha256)
+        parts = data if isinstance(data, list) else [data]
+        length = sum(len(part) for part in parts)
+        with self.blobs.holding(sha256):
+            with self._lock:
+                declared = self._declared_size(sha256)
             if declared is not None and declared != total and not self.blobs.is_complete(sha256):
                 raise ApiError(409, "file_size_conflict", "sync.server.file_size_conflict", size=declared)
-            if declared is None:
-                with self._relaxed_tx() as db:
-                    db["blobs"].insert({"sha256": sha256, "size": total, "created_at": self._now()})
-            before = self.blobs.state(sha256, total)
             try:
-                state, duplicate = self.blobs.write(sha256, offset, data, total)
+                state, duplicate, completed = self.blobs.write(sha256, offset, parts, total)
             except ApiError as error:
                 if error.code == "file_hash_mismatch":  # the bytes are gone: start the file afresh
                     with self._relaxed_tx() as db:
                         db.execute("DELETE FROM blobs WHERE sha256 = ?", [sha256])
                 raise
+            # The row after the bytes: a crash in between leaves a partial file without one, which the next
+            # chunk's row describes (the file itself says how much is held).
+            now = self._now()
             with self._relaxed_tx() as db:
                 db.execute(
-                    "UPDATE blobs SET bytes_seen = bytes_seen + ?, duplicate_bytes = duplicate_bytes + ?, "
-                    "complete = ?, completed_at = CASE WHEN ? AND completed_at IS NULL THEN ? ELSE completed_at END "
-                    "WHERE sha256 = ?",
-                    [len(data), duplicate, state.complete, state.complete and not before.complete, self._now(), sha256],
+                    "INSERT INTO blobs (sha256, size, complete, bytes_seen, duplicate_bytes, created_at, completed_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO UPDATE SET "
+                    "bytes_seen = bytes_seen + excluded.bytes_seen, "
+                    "duplicate_bytes = duplicate_bytes + excluded.duplicate_bytes, complete = excluded.complete, "
+                    "completed_at = COALESCE(excluded.completed_at, completed_at)",
+                    [sha256, total, state.complete, length, duplicate, now, now if completed else None],
                 )
             return state
 
@@ -308,18 +320,11 @@ class ServerStore:
             payload = json.dumps(envelope, ensure_ascii=False, sort_keys=True)
             if current is None:
                 code_given = self._next_code(unit_code, now)
-                db["dossiers"].insert(
-                    {
-                        "uuid": uuid,
-                        "ma_ho_so": code_given,
-                        "revision": revision,
-                        "ma_tthc": code,
-                        "status": int(PortalStatus.NEW),
-                        "note": "",
-                        "owner": owner.name,
-                        "received_at": to_iso(now),
-                        "updated_at": to_iso(now),
-                    }
+                # Plain SQL on this path (and below): sqlite-utils reads the table's columns on every insert.
+                db.execute(
+                    "INSERT INTO dossiers (uuid, ma_ho_so, revision, ma_tthc, status, note, owner, received_at, "
+                    "updated_at) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?)",
+                    [uuid, code_given, revision, code, int(PortalStatus.NEW), owner.name, to_iso(now), to_iso(now)],
                 )
                 self._log_change(uuid, PortalStatus.NEW, "", now)
             else:
@@ -330,14 +335,9 @@ class ServerStore:
                     [revision, code, int(PortalStatus.NEW), to_iso(now), uuid],
                 )
                 self._log_change(uuid, PortalStatus.NEW, "", now)
-            db["revisions"].insert(
-                {
-                    "uuid": uuid,
-                    "revision": revision,
-                    "content_sha256": content_sha,
-                    "payload": payload,
-                    "received_at": to_iso(now),
-                }
+            db.execute(
+                "INSERT INTO revisions (uuid, revision, content_sha256, payload, received_at) VALUES (?, ?, ?, ?, ?)",
+                [uuid, revision, content_sha, payload, to_iso(now)],
             )
             return self._receipt(uuid, revision), True
 
@@ -360,7 +360,10 @@ class ServerStore:
         number = (row[0] if row else 0) + 1
         if number > MAX_SEQUENCE:
             raise ApiError(503, "day_full", "sync.server.day_full")
-        self.db["counters"].upsert({"day": day.isoformat(), "last": number}, pk="day")
+        self.db.execute(
+            "INSERT INTO counters (day, last) VALUES (?, ?) ON CONFLICT (day) DO UPDATE SET last = excluded.last",
+            [day.isoformat(), number],
+        )
         return ma_ho_so(unit_code, day, number)
 
     def _receipt(self, uuid: str, revision: int) -> Receipt:

@@ -27,9 +27,9 @@ import logging
 import random
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, NamedTuple, TypeVar
 
@@ -130,6 +130,14 @@ class _Flight(NamedTuple):
     future: Future[Receipt]
 
 
+def _first_done(flights: list[_Flight]) -> _Flight:
+    """Wait for a flight to end; take out and return the oldest of those ended."""
+    wait_for([flight.future for flight in flights], return_when=FIRST_COMPLETED)
+    flight = next(flight for flight in flights if flight.future.done())
+    flights.remove(flight)
+    return flight
+
+
 def _arrived(flight: _Flight) -> _Delivered | None:
     """The flight's receipt if it got one (a run stopped meanwhile still records it), else None."""
     try:
@@ -226,9 +234,13 @@ class Outbox:
     def run(self) -> SyncReport:
         """Send what is queued, then bring back status changes. Call it holding the kit's SyncLock.
 
-        Dossiers go on the wire `lanes` at a time (worker threads: network and vault reads only) and land in
-        the order they were queued; meanwhile this thread prepares the next and records those landed (the
-        database stays on the thread that owns it). At most `lanes` dossiers are SENDING at any instant.
+        Dossiers go on the wire oldest first, `lanes` at a time (worker threads: network and vault reads
+        only); meanwhile this thread prepares the next and records those landed (the database stays on the
+        thread that owns it). One dossier more than there are lanes is prepared, so a lane that finishes
+        starts the next at once instead of waiting for this thread's commit: at most `lanes + 1` dossiers are
+        SENDING at any instant. A dossier lands as soon as its flight ends, not behind an older one still on
+        the wire: waiting for the oldest would leave a lane idle behind every large scan. The report lists
+        them in queue order all the same.
 
         A landed dossier's record joins the next one's start in one commit: nothing of either is on the wire
         between them, so a kill in that window only makes the next sync send it again, and the portal
@@ -244,7 +256,8 @@ class Outbox:
         )
         self._notify()
         wire = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-sync")
-        flights: deque[_Flight] = deque()
+        post = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-post")
+        flights: list[_Flight] = []
         landed: _Delivered | None = None
         try:
             for dossier in queue:
@@ -255,15 +268,14 @@ class Outbox:
                 landed = None
                 self._count(sent, report)
                 if prepared is not None:
-                    flights.append(_Flight(prepared.sending, wire.submit(self._wire, prepared, report)))
-                if len(flights) >= self.lanes:  # oldest first: land it before starting more
-                    landed = self._land(flights[0], report)
-                    flights.popleft()
+                    flights.append(_Flight(prepared.sending, self._fly(wire, post, prepared, report)))
+                if len(flights) > self.lanes:  # every lane busy and the next ready: land the first to finish
+                    landed = self._land(_first_done(flights), report)
             while flights or landed:
                 self._count(self._record(landed), report)
                 landed = None
                 if flights:
-                    landed = self._land(flights.popleft(), report)
+                    landed = self._land(_first_done(flights), report)
             self.pull_changes(report)
         except Cancelled:
             report.cancelled = True
@@ -277,8 +289,11 @@ class Outbox:
                 for flight in flights:
                     self._count(self._record(_arrived(flight)), report)
             wire.shutdown(wait=True)
+            post.shutdown(wait=True)
             self.recover()
             report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
+            place = {dossier.uuid: index for index, dossier in enumerate(queue)}
+            report.sent.sort(key=lambda sent: place.get(sent.uuid, len(place)))
         return report
 
     def _count(self, sent: Sent | None, report: SyncReport) -> None:
@@ -298,8 +313,31 @@ class Outbox:
             self._set_aside(queued, aside, report)
             return None
 
-    def _wire(self, prepared: _Prepared, report: SyncReport) -> Receipt:
-        """On the worker thread: what the server lacks of the files, then the dossier. No database here."""
+    def _fly(
+        self, wire: ThreadPoolExecutor, post: ThreadPoolExecutor, prepared: _Prepared, report: SyncReport
+    ) -> Future[Receipt]:
+        """The dossier's flight: its files on a lane of `wire`, then the dossier itself from `post`, so the lane
+        takes the next dossier's files while the portal files this one (a commit it flushes to disk)."""
+        receipt: Future[Receipt] = Future()
+
+        def deliver() -> None:
+            try:
+                receipt.set_result(self._deliver(prepared.sending, prepared.envelope, report))
+            except BaseException as error:  # the main thread takes it from the future
+                receipt.set_exception(error)
+
+        def files() -> None:
+            try:
+                self._send_files(prepared, report)
+                post.submit(deliver)
+            except BaseException as error:
+                receipt.set_exception(error)
+
+        wire.submit(files)
+        return receipt
+
+    def _send_files(self, prepared: _Prepared, report: SyncReport) -> None:
+        """What the server lacks of the dossier's files (on a worker thread: no database here)."""
         sending, envelope = prepared.sending, prepared.envelope
         refs = [r for r in files_of(envelope) if r.sha256 not in self._on_server]
         if prepared.ask:
@@ -309,7 +347,6 @@ class Outbox:
         for ref, state in zip(refs, held, strict=True):
             self._upload(sending, ref, report, state)
             self._on_server.add(ref.sha256)
-        return self._deliver(sending, envelope, report)
 
     def _land(self, flight: _Flight, report: SyncReport) -> _Delivered | None:
         """The outcome of a dossier's flight: delivered, set aside (the queue goes on), or a stop (raised)."""

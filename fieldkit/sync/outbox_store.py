@@ -62,21 +62,22 @@ class OutboxStore:
         now: datetime,
     ) -> None:
         """Record (inside the caller's transaction) that this revision is being sent with this payload."""
-        previous = self.get(dossier_uuid)
-        attempts = previous.attempts + 1 if previous and previous.revision == revision else 1
-        self.db["outbox"].upsert(
-            {
-                "dossier_uuid": dossier_uuid,
-                "revision": revision,
-                "fingerprint": fingerprint,
-                "payload": json.dumps(payload, ensure_ascii=False, sort_keys=True),
-                "step": SENDING,
-                "attempts": attempts,
-                "last_error": "",
-                "portal_url": portal_url,
-                "updated_at": to_iso(now),
-            },
-            pk="dossier_uuid",
+        # Plain SQL: this runs once per dossier sent, and sqlite-utils' upsert reads the table's shape each time.
+        self.db.execute(
+            "INSERT INTO outbox (dossier_uuid, revision, fingerprint, payload, step, attempts, last_error, "
+            "portal_url, updated_at) VALUES (?, ?, ?, ?, ?, 1, '', ?, ?) ON CONFLICT (dossier_uuid) DO UPDATE SET "
+            "attempts = CASE WHEN outbox.revision = excluded.revision THEN outbox.attempts + 1 ELSE 1 END, "
+            "revision = excluded.revision, fingerprint = excluded.fingerprint, payload = excluded.payload, "
+            "step = excluded.step, last_error = '', portal_url = excluded.portal_url, updated_at = excluded.updated_at",
+            [
+                dossier_uuid,
+                revision,
+                fingerprint,
+                json.dumps(payload, ensure_ascii=False, sort_keys=True),
+                SENDING,
+                portal_url,
+                to_iso(now),
+            ],
         )
 
     def mark(self, dossier_uuid: str, step: str, now: datetime, error: str = "") -> None:

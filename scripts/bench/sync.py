@@ -3,10 +3,19 @@ over loopback, next to a plain `requests` upload of the same bytes (target: rati
 through a link that cuts and drops to a server that fails on purpose (targets: bytes sent / bytes needed
 <= 1.1, nothing lost, nothing duplicated).
 
-Both sides are real: the portal (`fieldkit portal-sandbox`) and the plain receiver run in child processes,
-the kit is an encrypted kit, and its scans are read back through its vault in both runs.
+Both sides are real: the portal (`fieldkit portal-sandbox`) and the plain receiver run in child processes
+under the same uvicorn, the kit is an encrypted kit, and its scans are read back through its vault in both runs.
 
-    .venv/bin/python scripts/bench/sync.py [--quick] [-n 200] [--out bench-results/sync.json]
+Fair by construction, because the figure is a ratio on a shared machine:
+- the plain upload uses as many parallel streams as the outbox has lanes, over one HTTP session, as the kit does;
+- every run writes into a folder of its own, deleted after it (a file written over an old one of the same name
+  is much cheaper than a new one: a receiver that reused its names would be measured on different work);
+- one warm-up round is not counted; then each round runs both, in alternating order, on a fresh copy of the kit
+  whose vault is already in the page cache;
+- the figure is the median over rounds of plain seconds / sync seconds (a plain run and the sync run beside it
+  meet the same load); the best runs are shown too, and the CPU seconds each side spent (kit, receiver).
+
+    .venv/bin/python scripts/bench/sync.py [--quick] [-n 200] [--rounds 5] [--streams 2] [--out bench-results/sync.json]
 """
 
 from __future__ import annotations
@@ -16,11 +25,15 @@ import json
 import math
 import os
 import random
+import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +48,7 @@ from fieldkit.storage.security import init_kit, unlock_kit  # noqa: E402
 from fieldkit.sync.backoff import RetryPolicy  # noqa: E402
 from fieldkit.sync.client import PortalClient  # noqa: E402
 from fieldkit.sync.credentials import SessionCredentials  # noqa: E402
-from fieldkit.sync.outbox import Outbox, SyncReport  # noqa: E402
+from fieldkit.sync.outbox import DEFAULT_LANES, Outbox, SyncReport  # noqa: E402
 from fieldkit.sync.session import PortalSession  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     PASSWORD,
@@ -50,10 +63,6 @@ from tests.e2e.harness import (  # noqa: E402
 )
 
 RATIO_TARGET, OVERHEAD_TARGET = 0.8, 1.1
-# Each clean run is repeated, plain and sync in turn. The figure is the median of the ratios of each pair (a
-# plain run and the sync run right after it meet the same load on a shared machine); the fastest runs are
-# shown too.
-REPEAT = 3
 ADMIN, ADMIN_PASSWORD = "bench", "mat-khau-bench"
 # The bench measures sync, not the password hash: a cheap argon2id (the data is still encrypted).
 BENCH_KDF = KdfParams(time_cost=1, memory_kib=1024)
@@ -63,20 +72,19 @@ SERVER_FAULTS = "500=0.01,503=0.01,429=0.01,retry_after=1,seed=5"
 # -- the plain receiver (a child process): what "a plain HTTP upload" is compared with ------------------------
 
 
-def serve_plain(port: int, folder: Path) -> None:
-    """PUT /upload/NAME writes the body to a file and fsyncs it: an upload with no protocol around it."""
+def serve_plain(port: int) -> None:
+    """PUT /upload/FOLDER/NAME writes the body to a file and fsyncs it: an upload with no protocol around it."""
     import uvicorn
     from starlette.applications import Starlette
     from starlette.requests import Request
     from starlette.responses import JSONResponse
     from starlette.routing import Route
 
-    folder.mkdir(parents=True, exist_ok=True)
-
     async def upload(request: Request) -> JSONResponse:
         body = await request.body()
-        path = folder / request.path_params["name"]
-        with path.open("wb") as fh:
+        folder = Path(request.headers["x-folder"])  # each run its own, as each sync run has its own portal
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / request.path_params["name"]).open("wb") as fh:
             fh.write(body)
             fh.flush()
             os.fsync(fh.fileno())
@@ -113,7 +121,7 @@ def open_kit(folder: Path) -> Kit:
     return unlock_kit(folder, ADMIN, ADMIN_PASSWORD)[0]
 
 
-def outbox_for(kit: Kit, url: str, *, timeout=(10.0, 60.0), policy: RetryPolicy | None = None) -> Outbox:
+def outbox_for(kit: Kit, url: str, *, lanes: int, timeout=(10.0, 60.0), policy: RetryPolicy | None = None) -> Outbox:
     client = PortalClient(url, timeout=timeout, clock=kit.clock)
     session = PortalSession(client, SessionCredentials(), kit.clock, ask_password=lambda user: PASSWORD)
     for _ in range(50):  # logging in goes through the faults too
@@ -122,25 +130,55 @@ def outbox_for(kit: Kit, url: str, *, timeout=(10.0, 60.0), policy: RetryPolicy 
             break
         except Exception:
             time.sleep(0.2)
-    return Outbox(kit, session, actor=ADMIN, policy=policy, rng=random.Random(7))
+    return Outbox(kit, session, actor=ADMIN, policy=policy, rng=random.Random(7), lanes=lanes)
 
 
-# -- the runs -------------------------------------------------------------------------------------------------
+# -- measuring ------------------------------------------------------------------------------------------------
 
 
-def plain_upload(kit: Kit, uuids: list[str], url: str) -> float:
+def process_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) a child process has spent; None where /proc is not there to ask."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+@dataclass
+class Run:
+    seconds: float
+    kit_cpu: float
+    server_cpu: float | None
+
+
+def measured(server_pid: int, work) -> tuple[Run, object]:
+    """Run `work()`: its wall time, the CPU this process (the kit) and the server spent meanwhile."""
+    server_before, kit_before, start = process_cpu(server_pid), own_cpu(), time.perf_counter()
+    result = work()
+    seconds, kit_cpu, server_after = time.perf_counter() - start, own_cpu() - kit_before, process_cpu(server_pid)
+    server_cpu = None if server_before is None or server_after is None else server_after - server_before
+    return Run(seconds, kit_cpu, server_cpu), result
+
+
+def plain_upload(kit: Kit, uuids: list[str], url: str, folder: Path, streams: int) -> None:
+    """Each file read back through the vault and PUT whole, `streams` at a time over one session (as the kit's
+    lanes share one)."""
     http = requests.Session()
-    start = time.perf_counter()
-    for doc in _unique_docs(kit, uuids):
-        response = http.put(f"{url}/upload/{doc.sha256}", data=kit.vault.get(doc.sha256), timeout=60)
+
+    def put(doc) -> None:
+        response = http.put(
+            f"{url}/upload/{doc.sha256}", data=kit.vault.get(doc.sha256), headers={"X-Folder": str(folder)}, timeout=60
+        )
         response.raise_for_status()
-    return time.perf_counter() - start
 
-
-def timed_sync(outbox: Outbox) -> tuple[SyncReport, float]:
-    start = time.perf_counter()
-    report = outbox.run()
-    return report, time.perf_counter() - start
+    with ThreadPoolExecutor(max_workers=streams) as pool:
+        list(pool.map(put, _unique_docs(kit, uuids)))
 
 
 def check(sandbox: SandboxProcess, kit: Kit, uuids: list[str]) -> tuple[int, int]:
@@ -167,17 +205,105 @@ def check(sandbox: SandboxProcess, kit: Kit, uuids: list[str]) -> tuple[int, int
     return lost, duplicated
 
 
+def one_round(tmp: Path, number: int, uuids: list[str], receiver: tuple[str, int], streams: int, sync_first: bool):
+    """A plain upload and a sync of the same kit, on a fresh copy of it, each writing into a new folder."""
+    kit_dir, portal_dir, plain_dir = tmp / f"kit-{number}", tmp / f"portal-{number}", tmp / f"plain-{number}"
+    shutil.copytree(tmp / "kit", kit_dir)
+    try:
+        with SandboxProcess(portal_dir) as sandbox, open_kit(kit_dir) as kit:
+            docs = _unique_docs(kit, uuids)
+            for doc in docs:  # the vault in the page cache for both runs alike
+                kit.vault.get(doc.sha256)
+            box = outbox_for(kit, sandbox.url, lanes=streams)
+
+            def plain() -> Run:
+                run, _ = measured(receiver[1], lambda: plain_upload(kit, uuids, receiver[0], plain_dir, streams))
+                shutil.rmtree(plain_dir, ignore_errors=True)
+                return run
+
+            def sync() -> tuple[Run, SyncReport]:
+                return measured(sandbox.process.pid, box.run)
+
+            if sync_first:
+                (sync_run, report), plain_run = sync(), plain()
+            else:
+                plain_run, (sync_run, report) = plain(), sync()
+            assert report.complete, report.stopped
+            lost, duplicated = check(sandbox, kit, uuids)
+    finally:
+        shutil.rmtree(kit_dir, ignore_errors=True)
+        shutil.rmtree(portal_dir, ignore_errors=True)
+    return plain_run, sync_run, lost, duplicated
+
+
+def faulty_run(tmp: Path, uuids: list[str], streams: int) -> dict:
+    kit_dir = tmp / "kit-faulty"
+    shutil.copytree(tmp / "kit", kit_dir)
+    with (
+        SandboxProcess(tmp / "portal-faulty", "--faults", SERVER_FAULTS) as sandbox,
+        FaultProxy(sandbox.port, seed=11, cut_rate=0.002, drop_rate=0.0005, max_drops=4) as proxy,
+        open_kit(kit_dir) as kit,
+    ):
+        box = outbox_for(
+            kit, proxy.url, lanes=streams, timeout=(3.0, 3.0), policy=RetryPolicy(base=0.2, cap=2.0, attempts=40)
+        )
+        run, report = measured(sandbox.process.pid, box.run)
+        assert report.complete, report.stopped
+        lost, duplicated = check(sandbox, kit, uuids)
+        return {
+            "run": run,
+            "file_bytes_sent": report.bytes_sent,
+            "wire_bytes_up": proxy.bytes_up,
+            "cuts": proxy.cuts,
+            "drops": proxy.drops,
+            "lost": lost,
+            "duplicated": duplicated,
+        }
+
+
+# -- the report -----------------------------------------------------------------------------------------------
+
+
+def summary(runs: list[Run], mb: float, count: int) -> dict:
+    seconds = [r.seconds for r in runs]
+    servers = [r.server_cpu for r in runs if r.server_cpu is not None]
+    median = statistics.median(seconds)
+    return {
+        "seconds_median": median,
+        "seconds_best": min(seconds),
+        "mb_per_s": mb / median,
+        "mb_per_s_best": mb / min(seconds),
+        "dossiers_per_s": count / median,
+        "kit_cpu_s_median": statistics.median(r.kit_cpu for r in runs),
+        "server_cpu_s_median": statistics.median(servers) if servers else None,
+        "runs": [asdict(r) for r in runs],
+    }
+
+
+def row(label: str, item: dict, count: int | None) -> str:
+    server = item["server_cpu_s_median"]
+    per_s = f"{item['dossiers_per_s']:.1f}" if count else ""
+    return (
+        f"{label:<36}{item['seconds_median']:>8.2f}{item['seconds_best']:>7.2f}{item['mb_per_s']:>8.1f}{per_s:>11}"
+        f"{item['kit_cpu_s_median']:>9.2f}{'-' if server is None else f'{server:.2f}':>9}"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="dossiers (default 200)")
-    parser.add_argument("--quick", action="store_true", help="30 dossiers")
+    parser.add_argument("--quick", action="store_true", help="30 dossiers, 3 rounds")
+    parser.add_argument("--rounds", type=int, default=None, help="counted rounds of plain + sync (default 5)")
+    parser.add_argument("--streams", type=int, default=DEFAULT_LANES, help="outbox lanes = plain upload streams")
+    parser.add_argument("--no-faulty", action="store_true", help="skip the run through the faulty link")
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "sync.json")
-    parser.add_argument("--serve-plain", nargs=2, metavar=("PORT", "DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve-plain", metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_plain:
-        serve_plain(int(args.serve_plain[0]), Path(args.serve_plain[1]))
+        serve_plain(int(args.serve_plain))
         return 0
     count = 30 if args.quick else args.n
+    rounds = args.rounds or (3 if args.quick else 5)
 
     (ROOT / "bench-results").mkdir(exist_ok=True)
     # Beside the code rather than in /tmp, which is often a RAM disk where writes cost nothing.
@@ -185,98 +311,96 @@ def main() -> int:
         tmp = Path(tmp_name)
         started = time.perf_counter()
         uuids, total = build_kit(tmp / "kit", count)
-        for run in range(REPEAT):
-            shutil.copytree(tmp / "kit", tmp / f"kit-{run}")
-        shutil.copytree(tmp / "kit", tmp / "kit-faulty")
-        print(f"built {count} dossiers, {total / 2**20:.0f} MB of scans in {time.perf_counter() - started:.0f} s")
+        mb = total / 2**20
+        print(f"built {count} dossiers, {mb:.0f} MB of scans in {time.perf_counter() - started:.0f} s")
 
         plain_port = free_port()
         receiver = subprocess.Popen(
-            [sys.executable, __file__, "--serve-plain", str(plain_port), str(tmp / "plain")],
-            cwd=REPO,
-            env=child_env(),
+            [sys.executable, __file__, "--serve-plain", str(plain_port)], cwd=REPO, env=child_env()
         )
+        plain_runs, sync_runs, lost_clean, duplicated_clean = [], [], 0, 0
         try:
-            wait_healthy(f"http://127.0.0.1:{plain_port}", process=receiver)
-            plain_runs, sync_runs, lost_clean, duplicated_clean = [], [], 0, 0
-            for run in range(REPEAT):
-                with SandboxProcess(tmp / f"portal-{run}") as sandbox, open_kit(tmp / f"kit-{run}") as kit:
-                    for doc in _unique_docs(kit, uuids):  # warm the page cache for both runs alike
-                        kit.vault.get(doc.sha256)
-                    plain_runs.append(plain_upload(kit, uuids, f"http://127.0.0.1:{plain_port}"))
-                    report, seconds = timed_sync(outbox_for(kit, sandbox.url))
-                    assert report.complete, report.stopped
-                    sync_runs.append(seconds)
-                    lost, duplicated = check(sandbox, kit, uuids)
-                    lost_clean, duplicated_clean = lost_clean + lost, duplicated_clean + duplicated
-                    print(f"  run {run + 1}: plain {plain_runs[-1]:.2f} s, sync {seconds:.2f} s")
-            plain_s, sync_s = min(plain_runs), min(sync_runs)
-            pair_ratios = sorted(p / s for p, s in zip(plain_runs, sync_runs, strict=True))
+            plain_url = f"http://127.0.0.1:{plain_port}"
+            wait_healthy(plain_url, process=receiver)
+            for number in range(rounds + 1):
+                plain_run, sync_run, lost, duplicated = one_round(
+                    tmp, number, uuids, (plain_url, receiver.pid), args.streams, sync_first=number % 2 == 1
+                )
+                lost_clean, duplicated_clean = lost_clean + lost, duplicated_clean + duplicated
+                label = "warm-up" if number == 0 else f"round {number}"
+                print(
+                    f"  {label}: plain {plain_run.seconds:.2f} s, sync {sync_run.seconds:.2f} s "
+                    f"(ratio {plain_run.seconds / sync_run.seconds:.2f})"
+                )
+                if number:
+                    plain_runs.append(plain_run)
+                    sync_runs.append(sync_run)
         finally:
             receiver.terminate()
             receiver.wait(10)
+        faulty = None if args.no_faulty else faulty_run(tmp, uuids, args.streams)
 
-        with (
-            SandboxProcess(tmp / "portal-faulty", "--faults", SERVER_FAULTS) as sandbox,
-            FaultProxy(sandbox.port, seed=11, cut_rate=0.002, drop_rate=0.0005, max_drops=4) as proxy,
-            open_kit(tmp / "kit-faulty") as kit,
-        ):
-            box = outbox_for(kit, proxy.url, timeout=(3.0, 3.0), policy=RetryPolicy(base=0.2, cap=2.0, attempts=40))
-            faulty, faulty_s = timed_sync(box)
-            assert faulty.complete, faulty.stopped
-            lost, duplicated = check(sandbox, kit, uuids)
-            wire_up = proxy.bytes_up
-            cuts, drops = proxy.cuts, proxy.drops
-
-    mb = total / 2**20
-    plain_mbps, sync_mbps = mb / plain_s, mb / sync_s
-    ratio = pair_ratios[len(pair_ratios) // 2]
-    overhead_files = faulty.bytes_sent / total
-    overhead_wire = wire_up / total
+    pair_ratios = sorted(p.seconds / s.seconds for p, s in zip(plain_runs, sync_runs, strict=True))
+    ratio = statistics.median(pair_ratios)
+    plain, sync = summary(plain_runs, mb, count), summary(sync_runs, mb, count)
     results = {
         "dossiers": count,
         "files_mb": round(mb, 1),
-        "repeat": REPEAT,
-        "plain_upload": {"seconds": plain_s, "mb_per_s": plain_mbps, "runs": plain_runs},
+        "rounds": rounds,
+        "streams": args.streams,
+        "plain_upload": plain,
         "sync_loopback": {
-            "seconds": sync_s,
-            "mb_per_s": sync_mbps,
-            "dossiers_per_s": count / sync_s,
+            **sync,
             "ratio_to_plain": ratio,
-            "ratio_of_fastest_runs": sync_mbps / plain_mbps,
+            "ratio_of_best_runs": plain["seconds_best"] / sync["seconds_best"],
             "pair_ratios": pair_ratios,
-            "runs": sync_runs,
             "target": RATIO_TARGET,
             "lost": lost_clean,
             "duplicated": duplicated_clean,
         },
-        "sync_faulty": {
-            "seconds": faulty_s,
+    }
+    print(
+        f"\nFieldKit sync: {count} dossiers, {mb:.0f} MB of scans (0.2-5 MB each), loopback, {args.streams} streams, "
+        f"median of {rounds} rounds"
+    )
+    print(f"{'run':<36}{'wall s':>8}{'best':>7}{'MB/s':>8}{'dossiers/s':>11}{'kit CPU':>9}{'srv CPU':>9}")
+    print(row("plain requests upload (same bytes)", plain, None))
+    print(row("FieldKit sync", sync, count))
+    if faulty is not None:
+        run = faulty["run"]
+        server = "-" if run.server_cpu is None else f"{run.server_cpu:.2f}"
+        print(
+            f"{'FieldKit sync, faulty link+server':<36}{run.seconds:>8.2f}{'':>7}{mb / run.seconds:>8.1f}"
+            f"{count / run.seconds:>11.1f}{run.kit_cpu:>9.2f}{server:>9}"
+        )
+    print(f"\n{'figure':<44}{'value':>8}  target")
+    verdict = "ok" if ratio >= RATIO_TARGET else "MISSED"
+    print(f"{'sync / plain throughput (median of rounds)':<44}{ratio:>8.2f}  >= {RATIO_TARGET}  {verdict}")
+    print(f"{'  of the best runs':<44}{plain['seconds_best'] / sync['seconds_best']:>8.2f}")
+    print(f"{'  rounds':<44}{' '.join(f'{r:.2f}' for r in pair_ratios):>8}")
+    print(f"{'lost / duplicated (clean runs)':<44}{f'{lost_clean}/{duplicated_clean}':>8}  0/0")
+    if faulty is not None:
+        overhead_wire, overhead_files = faulty["wire_bytes_up"] / total, faulty["file_bytes_sent"] / total
+        verdict = "ok" if overhead_wire <= OVERHEAD_TARGET else "MISSED"
+        print(f"{'faulty: bytes on the wire / bytes needed':<44}{overhead_wire:>8.3f}  <= {OVERHEAD_TARGET}  {verdict}")
+        print(f"{'faulty: file bytes sent / bytes needed':<44}{overhead_files:>8.3f}")
+        cut_drop = f"{faulty['cuts']}/{faulty['drops']}"
+        lost_dup = f"{faulty['lost']}/{faulty['duplicated']}"
+        print(f"{'faulty: connections cut / bytes dropped':<44}{cut_drop:>8}")
+        print(f"{'lost / duplicated (faulty run)':<44}{lost_dup:>8}  0/0")
+        results["sync_faulty"] = {
+            "seconds": faulty["run"].seconds,
+            "kit_cpu_s": faulty["run"].kit_cpu,
+            "server_cpu_s": faulty["run"].server_cpu,
             "server_faults": SERVER_FAULTS,
-            "connections_cut": cuts,
-            "bytes_dropped_events": drops,
+            "connections_cut": faulty["cuts"],
+            "bytes_dropped_events": faulty["drops"],
             "file_bytes_sent_over_needed": overhead_files,
             "wire_bytes_up_over_needed": overhead_wire,
             "target": OVERHEAD_TARGET,
-            "lost": lost,
-            "duplicated": duplicated,
-        },
-    }
-    print(f"\nFieldKit sync: {count} dossiers, {mb:.0f} MB of scans (0.2-5 MB each), loopback, best of {REPEAT}")
-    print(f"{'run':<34}{'seconds':>9}{'MB/s':>9}{'dossiers/s':>12}")
-    print(f"{'plain requests upload (same bytes)':<34}{plain_s:>9.2f}{plain_mbps:>9.1f}{'':>12}")
-    print(f"{'FieldKit sync':<34}{sync_s:>9.2f}{sync_mbps:>9.1f}{count / sync_s:>12.1f}")
-    print(f"{'FieldKit sync, faulty link+server':<34}{faulty_s:>9.2f}{mb / faulty_s:>9.1f}{count / faulty_s:>12.1f}")
-    print(f"\n{'figure':<44}{'value':>8}  target")
-    verdict = "ok" if ratio >= RATIO_TARGET else "MISSED"
-    print(f"{'sync / plain throughput (median of pairs)':<44}{ratio:>8.2f}  >= {RATIO_TARGET}  {verdict}")
-    print(f"{'  of the fastest runs':<44}{sync_mbps / plain_mbps:>8.2f}")
-    verdict = "ok" if overhead_wire <= OVERHEAD_TARGET else "MISSED"
-    print(f"{'faulty: bytes on the wire / bytes needed':<44}{overhead_wire:>8.3f}  <= {OVERHEAD_TARGET}  {verdict}")
-    print(f"{'faulty: file bytes sent / bytes needed':<44}{overhead_files:>8.3f}")
-    print(f"{'faulty: connections cut / bytes dropped':<44}{f'{cuts}/{drops}':>8}")
-    print(f"{'lost / duplicated (clean run)':<44}{f'{lost_clean}/{duplicated_clean}':>8}  0/0")
-    print(f"{'lost / duplicated (faulty run)':<44}{f'{lost}/{duplicated}':>8}  0/0")
+            "lost": faulty["lost"],
+            "duplicated": faulty["duplicated"],
+        }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     print(f"written {args.out}")
