@@ -136,8 +136,9 @@ class HubStore(ServerStore):
     def drop_files(self, sha256s: set[str]) -> int:
         """Delete received files once they are in the supervisor's (encrypted) vault: no scan stays plain on disk."""
         dropped = 0
-        with self._tx() as db:
-            for sha in sha256s:
+        for sha in sha256s:
+            # The file's own lock first, as a chunk's writer takes them: never half-way through its chunk.
+            with self.blobs.holding(sha), self._tx() as db:
                 path = self.blobs.path(sha)
                 if path.exists():
                     path.unlink()
