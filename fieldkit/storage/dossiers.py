@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from functools import cache
 
 from sqlite_utils import Database
 
@@ -25,7 +26,8 @@ class DossierStore:
 
     def save(self, dossier: Dossier, entries: Iterable[AuditEntry] = ()) -> None:
         with self.db.atomic():
-            self.db["dossiers"].upsert(_row(dossier), pk="uuid")
+            row = _row(dossier)
+            self.db.execute(_upsert_sql(tuple(row)), list(row.values()))
             # When the portal closed the dossier starts its retention period (storage.retention).
             self.db.execute(
                 f"UPDATE dossiers SET closed_at = CASE WHEN portal_status IN ({_CLOSED}) "
@@ -33,14 +35,13 @@ class DossierStore:
                 [to_iso(dossier.updated_at), dossier.uuid],
             )
             self.db.execute("DELETE FROM documents WHERE dossier_uuid = ?", [dossier.uuid])
-            for position, doc in enumerate(dossier.documents):
-                self.db["documents"].insert(
-                    {
-                        "dossier_uuid": dossier.uuid,
-                        "position": position,
-                        **{name: getattr(doc, name) for name in _DOC_COLUMNS},
-                    }
-                )
+            self.db.conn.executemany(
+                _INSERT_DOCUMENT,
+                [
+                    [dossier.uuid, position, *(getattr(doc, name) for name in _DOC_COLUMNS)]
+                    for position, doc in enumerate(dossier.documents)
+                ],
+            )
             for entry in entries:
                 self.audit.append(entry)
 
@@ -101,6 +102,22 @@ def _dossier(data: dict, documents: list[DocumentRef]) -> Dossier:
         portal_note=data["portal_note"],
         attention_reason=data["attention_reason"],
     )
+
+
+# Plain SQL: sqlite-utils' upsert and insert read the table's shape (five or six statements) on every call,
+# and a sync saves each dossier several times.
+@cache
+def _upsert_sql(columns: tuple[str, ...]) -> str:
+    return (
+        f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT (uuid) DO UPDATE SET {', '.join(f'{c} = excluded.{c}' for c in columns if c != 'uuid')}"
+    )
+
+
+_INSERT_DOCUMENT = (
+    f"INSERT INTO documents (dossier_uuid, position, {', '.join(_DOC_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (len(_DOC_COLUMNS) + 2))})"
+)
 
 
 def _row(dossier: Dossier) -> dict:
