@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +25,7 @@ from fieldkit.core.errors import UserError
 from fieldkit.core.portal_format import FileRef, Receipt, StatusChange
 from fieldkit.core.workflow import PortalStatus
 from fieldkit.server.store import ServerStore, User, shared_connect
-from fieldkit.storage.database import open_database
+from fieldkit.storage.database import LockedDatabase, open_database
 from fieldkit.storage.identity import PublicIdentity
 from fieldkit.storage.keys import subkey
 from fieldkit.storage.kit import Kit
@@ -226,20 +224,10 @@ _KIT_COLUMNS = (
 )
 
 
-class KitRegistry:
+class KitRegistry(LockedDatabase):
     def __init__(self, path: Path, connect, clock: Clock) -> None:
-        self.db = open_database(path, connect, REGISTRY_MIGRATIONS)
+        super().__init__(open_database(path, connect, REGISTRY_MIGRATIONS))
         self.clock = clock
-        self._lock = threading.RLock()
-
-    def close(self) -> None:
-        with self._lock:
-            self.db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Database]:
-        with self._lock, self.db.atomic():
-            yield self.db
 
     def kits(self) -> list[EnrolledKit]:
         with self._lock:

@@ -37,7 +37,7 @@ from fieldkit.core.workflow import PORTAL_CLOSED, PortalStatus
 from fieldkit.server.blobs import BlobStore, Bytes
 from fieldkit.server.errors import ApiError
 from fieldkit.server.passwords import check_password, hash_password, new_token, token_digest
-from fieldkit.storage.database import Connector, open_database
+from fieldkit.storage.database import Connector, LockedDatabase, open_database
 from fieldkit.storage.datadir import prepare_data_dir
 
 DATABASE_NAME = "sandbox.sqlite"
@@ -108,28 +108,18 @@ def shared_connect(path: str) -> sqlite3.Connection:
     return sqlite3.connect(path, timeout=10, check_same_thread=False)
 
 
-class ServerStore:
+class ServerStore(LockedDatabase):
     """`connect` opens the database: plain for the training portal; a hub holding real citizens' dossiers
     passes an encrypted one (SQLCipher, as the kit's), which must allow use from several threads."""
 
     def __init__(self, data_dir: Path, clock: Clock | None = None, connect: Connector = shared_connect) -> None:
         self.data_dir = prepare_data_dir(Path(data_dir))
         self.clock = clock or SystemClock()
-        self.db = open_database(self.data_dir / DATABASE_NAME, connect, SERVER_MIGRATIONS)
+        super().__init__(open_database(self.data_dir / DATABASE_NAME, connect, SERVER_MIGRATIONS))
         self.blobs = BlobStore(self.data_dir / "files")
-        self._lock = threading.RLock()
         # token digest -> (user, expires at, when read from the database)
         self._sessions: dict[str, tuple[User, datetime, datetime]] = {}
         self._sessions_lock = threading.Lock()
-
-    def close(self) -> None:
-        with self._lock:
-            self.db.close()
-
-    @contextmanager
-    def _tx(self) -> Iterator[Database]:
-        with self._lock, self.db.atomic():
-            yield self.db
 
     @contextmanager
     def _relaxed_tx(self) -> Iterator[Database]:
@@ -142,10 +132,6 @@ class ServerStore:
                     yield self.db
             finally:
                 self.db.execute("PRAGMA synchronous=FULL")
-
-    def _one(self, sql: str, params: list[Any]) -> tuple | None:
-        with self._lock:
-            return self.db.execute(sql, params).fetchone()
 
     # -- users and tokens --------------------------------------------------------------------------------
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import sqlcipher3
 from sqlite_utils import Database
@@ -49,6 +51,27 @@ class KitDatabase(Database):
             self.rollback()
             raise
         self.conn.execute("COMMIT")
+
+
+class LockedDatabase:
+    """A database whose one connection serves a server's threads: every use of it under one lock."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._lock = threading.RLock()
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[Database]:
+        with self._lock, self.db.atomic():
+            yield self.db
+
+    def _one(self, sql: str, params: list[Any]) -> tuple | None:
+        with self._lock:
+            return self.db.execute(sql, params).fetchone()
 
 
 def plain_connect(path: str) -> sqlite3.Connection:
