@@ -15,6 +15,7 @@ from typing import Any
 
 from fieldkit.core.portal_format import SHA256_PATTERN, FileState
 from fieldkit.server.errors import ApiError
+from fieldkit.storage.vault import fsync_dir
 
 _SHA256 = re.compile(SHA256_PATTERN)
 _READ = 1024 * 1024
@@ -49,7 +50,7 @@ class BlobStore:
                 folder.mkdir()
                 made = True
         if made:
-            _flush_folder(self.root)
+            fsync_dir(self.root)
 
     @contextmanager
     def holding(self, sha256: str) -> Iterator[None]:
@@ -133,7 +134,7 @@ class BlobStore:
         if not final.parent.is_dir():  # made at the start, removed since
             self._fan_out()
         os.replace(partial, final)
-        _flush_folder(final.parent)
+        fsync_dir(final.parent)
         return FileState(sha256, total, total, True)
 
     def verify(self, sha256: str) -> bool:
@@ -146,17 +147,6 @@ class BlobStore:
             while block := fh.read(_READ):
                 digest.update(block)
         return digest.hexdigest() == sha256
-
-
-def _flush_folder(folder: Path) -> None:
-    """Make the folder's entries (a file moved in, a folder made) survive a power cut."""
-    if os.name != "posix":  # Windows cannot open a folder to flush it
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _after(parts: Sequence[Bytes], skip: int) -> list[memoryview]:

@@ -97,7 +97,7 @@ def atomic_write(path: Path, data: bytes | Sequence[bytes], temp_dir: Path) -> N
             os.fsync(fh.fileno())
         path.parent.mkdir(parents=True, exist_ok=True)
         os.replace(temp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         if exc.errno == errno.ENOSPC:
@@ -105,7 +105,8 @@ def atomic_write(path: Path, data: bytes | Sequence[bytes], temp_dir: Path) -> N
         raise StorageError("error.write_failed", path=str(path), reason=exc.strerror or str(exc)) from exc
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make the folder's entries (a file moved in, a folder made) survive a power cut."""
     if os.name != "posix":  # Windows cannot open a folder for fsync; NTFS journals the rename
         return
     fd = os.open(folder, os.O_RDONLY)
