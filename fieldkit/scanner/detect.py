@@ -212,11 +212,7 @@ class PageDetector:
             return None, 0.0
         order = np.argsort(-scores)
         if scores[order[0]] >= self.CLEAR_SCORE:
-            # A clear winner (a page on a plain table): only polish it; the full-resolution fit does the rest.
-            polished = order_corners(search_sides(views, quads[order[0]], 2.0))
-            polished_score = float(score_quads(views, polished[None])[0])
-            if polished_score >= scores[order[0]]:
-                return polished, polished_score
+            # A clear winner (a page on a plain table): the full-resolution fit places its sides.
             return quads[order[0]], float(scores[order[0]])
         # A quick, coarse snap of the front runners, all at once: a hypothesis a little off the page's edges
         # scores low until it is moved onto them, and would otherwise lose its place to lucky junk.
@@ -227,18 +223,15 @@ class PageDetector:
             quads = quads + list(nudged)
             scores = np.concatenate([scores, score_quads(views, nudged)])
             order = np.argsort(-scores)
-        shortlist = [quads[i] for i in order[: self.SHORTLIST]]
-        snapped = []
+        chosen = order[: self.SHORTLIST]
+        shortlist = np.stack([quads[i] for i in chosen])
         reach = self.reach(views)
-        for rank, quad in enumerate(shortlist):
-            moved = search_sides(views, quad, reach)
-            if rank == 0:  # the favourite gets a second look from where it landed
-                moved = search_sides(views, moved, reach / 3)
-            moved = order_corners(moved)
-            if plausible_mask(moved[None], views.size, self.MIN_AREA)[0]:
-                snapped.append(moved)
-        pool = shortlist + snapped
-        final = score_quads(views, np.stack(pool))
+        moved = search_sides_many(views, shortlist, reach)
+        moved[:1] = search_sides_many(views, moved[:1], reach / 3)  # the favourite: a second look from there
+        moved = order_quads(moved)
+        moved = moved[plausible_mask(moved, views.size, self.MIN_AREA)]
+        pool = list(shortlist) + list(moved)
+        final = np.concatenate([scores[chosen], score_quads(views, moved) if len(moved) else np.zeros(0)])
         best = int(np.argmax(final))
         if final[best] <= 0:
             return None, 0.0
