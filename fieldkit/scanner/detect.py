@@ -70,10 +70,12 @@ class PageDetector:
         views = self.views(image)
         best, best_score = self._track(views, hint) if hint is not None else (None, 0.0)
         if best_score < self.CONFIDENT_SCORE:
-            candidates = self.line_candidates(views) + ([] if best is None else [best])
-            if not self._clear(views, candidates):  # the region sources may hold a better one
-                candidates += self.region_candidates(views, self.edge_map(views))
-            best, best_score = self.choose(views, candidates)
+            tracked = [] if best is None else [best]
+            quads, scores = self._scored(views, [], np.zeros(0), tracked + self.line_candidates(views))
+            if not len(scores) or scores.max() < self.CLEAR_SCORE:  # the region sources may hold a better one
+                regions = self.region_candidates(views, self.edge_map(views))
+                quads, scores = self._scored(views, quads, scores, regions)
+            best, best_score = self.choose(views, quads, scores)
         if best is None:
             return None
         full = scale_quad(best, 1.0 / views.scale)
@@ -86,6 +88,22 @@ class PageDetector:
         if confidence < self.accept:
             return None
         return Detection(order_corners(refined), confidence, best_score, support)
+
+    def hypotheses(self, views: Views) -> np.ndarray:
+        """Every source's outline hypotheses (n, 4, 2): ordered, distinct, plausible (for the scorer's fit)."""
+        more = self.line_candidates(views) + self.region_candidates(views, self.edge_map(views))
+        quads, _ = self._scored(views, [], np.zeros(0), more, score=False)
+        return np.stack(quads) if quads else np.zeros((0, 4, 2), np.float32)
+
+    def snap(self, views: Views, quads: np.ndarray) -> np.ndarray:
+        """Quads (n, 4, 2) with their sides moved onto the edges near them, as the favourite is in `choose`;
+        the ones that stay plausible."""
+        if not len(quads):
+            return quads
+        reach = self.reach(views)
+        moved = order_quads(search_sides_many(views, quads, reach))
+        moved = order_quads(search_sides_many(views, moved, reach / 3))
+        return moved[plausible_mask(moved, views.size, self.MIN_AREA)]
 
     # -- the small frame --------------------------------------------------------------------------------
 
@@ -174,32 +192,26 @@ class PageDetector:
             return None, 0.0
         return moved, float(score_quads(views, moved[None])[0])
 
-    def _clear(self, views: Views, quads: list[np.ndarray]) -> bool:
-        """Whether one of the quads is already a clear page (the other sources need not be asked)."""
-        if not quads:
-            return False
-        stack = order_quads(np.stack(quads))
-        stack = stack[plausible_mask(stack, views.size, self.MIN_AREA)]
-        return bool(len(stack)) and float(score_quads(views, stack).max()) >= self.CLEAR_SCORE
+    def _scored(
+        self, views: Views, quads: list[np.ndarray], scores: np.ndarray, more: list[np.ndarray], score: bool = True
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """`quads` (distinct, plausible, scored: `scores`) with the plausible ones of `more` that are not
+        near-duplicates added and scored: each hypothesis is scored once however many sources are asked."""
+        fresh = _unique(quads + list(more))[len(quads) :]  # the known ones come first and are distinct
+        if fresh:
+            stack = np.stack(fresh)
+            fresh = list(stack[plausible_mask(stack, views.size, self.MIN_AREA)])
+        if not fresh or not score:
+            return quads + fresh, scores
+        return quads + fresh, np.concatenate([scores, score_quads(views, np.stack(fresh))])
 
-    def choose(self, views: Views, quads: list[np.ndarray]) -> tuple[np.ndarray | None, float]:
-        """Score all; snap the best few to the edges near them and score again; the best wins."""
-        quads = _unique(quads)
+    def choose(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:
+        """Given scored hypotheses: snap the best few to the edges near them and score again; the best wins."""
         if not quads:
             return None, 0.0
-        stack = np.stack(quads)
-        keep = plausible_mask(stack, views.size, self.MIN_AREA)
-        if not keep.any():
-            return None, 0.0
-        quads = [quads[i] for i in np.flatnonzero(keep)]
-        scores = score_quads(views, stack[keep])
         order = np.argsort(-scores)
         if scores[order[0]] >= self.CLEAR_SCORE:
-            # A clear winner (a page on a plain table): only polish it; the full-resolution fit does the rest.
-            polished = order_corners(search_sides(views, quads[order[0]], 2.0))
-            polished_score = float(score_quads(views, polished[None])[0])
-            if polished_score >= scores[order[0]]:
-                return polished, polished_score
+            # A clear winner (a page on a plain table): the full-resolution fit places its sides.
             return quads[order[0]], float(scores[order[0]])
         # A quick, coarse snap of the front runners, all at once: a hypothesis a little off the page's edges
         # scores low until it is moved onto them, and would otherwise lose its place to lucky junk.
@@ -210,18 +222,15 @@ class PageDetector:
             quads = quads + list(nudged)
             scores = np.concatenate([scores, score_quads(views, nudged)])
             order = np.argsort(-scores)
-        shortlist = [quads[i] for i in order[: self.SHORTLIST]]
-        snapped = []
+        chosen = order[: self.SHORTLIST]
+        shortlist = np.stack([quads[i] for i in chosen])
         reach = self.reach(views)
-        for rank, quad in enumerate(shortlist):
-            moved = search_sides(views, quad, reach)
-            if rank == 0:  # the favourite gets a second look from where it landed
-                moved = search_sides(views, moved, reach / 3)
-            moved = order_corners(moved)
-            if plausible_mask(moved[None], views.size, self.MIN_AREA)[0]:
-                snapped.append(moved)
-        pool = shortlist + snapped
-        final = score_quads(views, np.stack(pool))
+        moved = search_sides_many(views, shortlist, reach)
+        moved[:1] = search_sides_many(views, moved[:1], reach / 3)  # the favourite: a second look from there
+        moved = order_quads(moved)
+        moved = moved[plausible_mask(moved, views.size, self.MIN_AREA)]
+        pool = list(shortlist) + list(moved)
+        final = np.concatenate([scores[chosen], score_quads(views, moved) if len(moved) else np.zeros(0)])
         best = int(np.argmax(final))
         if final[best] <= 0:
             return None, 0.0

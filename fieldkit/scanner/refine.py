@@ -26,7 +26,7 @@ class SideFit:
 def refine_quad(image: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40) -> tuple[np.ndarray, float]:
     """The quad with each side fitted to the image's edge within `reach` pixels; and the share of the outline
     that was found on an edge (0..1), a direct measure of how much of the page's border the image supports."""
-    fits = [_fit_side(image, quad[i], quad[(i + 1) % 4], quad.mean(axis=0), reach, samples) for i in range(4)]
+    fits = _fit_sides(image, quad.astype(np.float64), reach, samples)
     corners = []
     for i in range(4):
         before, after = fits[(i - 1) % 4], fits[i]
@@ -44,30 +44,42 @@ def refine_quad(image: np.ndarray, quad: np.ndarray, reach: float, samples: int 
     return refined, support
 
 
-def _fit_side(
-    image: np.ndarray, a: np.ndarray, b: np.ndarray, centre: np.ndarray, reach: float, samples: int
-) -> SideFit | None:
-    direction = (b - a).astype(np.float64)
-    length = float(np.linalg.norm(direction))
-    if length < 8:
-        return None
-    direction /= length
-    normal = np.array([-direction[1], direction[0]])
-    if np.dot(normal, centre - (a + b) / 2) > 0:
-        normal = -normal  # pointing out of the page
-    count = int(min(samples, max(8, length / 4)))
-    ts = np.linspace(0.06, 0.94, count)
+def _fit_sides(image: np.ndarray, quad: np.ndarray, reach: float, samples: int) -> list[SideFit | None]:
+    """Each side's fit (None where too little edge was found). The profiles of all four sides are read and
+    differentiated together (one remap: per-side calls cost more than the arithmetic); the fits are per side."""
+    centre = quad.mean(axis=0)
     steps = max(5, int(np.ceil(reach)) * 2 + 1)
     offsets = np.linspace(-reach, reach, steps)
     spacing = offsets[1] - offsets[0]
-    base = a[None, :] + ts[:, None] * (b - a)[None, :]
-    points = base[:, None, :] + offsets[None, :, None] * normal[None, None, :]
-    map_x = points[..., 0].astype(np.float32)
-    map_y = points[..., 1].astype(np.float32)
-    profiles = cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    sides, rows = [], []
+    for i in range(4):
+        a, b = quad[i], quad[(i + 1) % 4]
+        direction = b - a
+        length = float(np.linalg.norm(direction))
+        if length < 8:
+            sides.append(None)
+            continue
+        direction = direction / length
+        normal = np.array([-direction[1], direction[0]])
+        if np.dot(normal, centre - (a + b) / 2) > 0:
+            normal = -normal  # pointing out of the page
+        count = int(min(samples, max(8, length / 4)))
+        base = a[None, :] + np.linspace(0.06, 0.94, count)[:, None] * (b - a)[None, :]
+        sides.append((base, normal))
+        rows.append(base[:, None, :] + offsets[None, :, None] * normal[None, None, :])
+    if not rows:
+        return [None] * 4
+    points = np.concatenate(rows)
+    profiles = cv2.remap(
+        image,
+        points[..., 0].astype(np.float32),
+        points[..., 1].astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_REPLICATE,
+    ).astype(np.float32)
     if profiles.ndim == 2:
         profiles = profiles[..., None]
-    profiles = cv2.GaussianBlur(profiles, (3, 1), 0) if profiles.shape[1] >= 3 else profiles
+    profiles = cv2.GaussianBlur(profiles, (3, 1), 0).reshape(profiles.shape)  # along each profile only
     # Derivative across the side, outward: inside minus outside per channel, the channels' signs kept so a
     # colour edge with no brightness change still counts.
     deriv = np.zeros_like(profiles)
@@ -76,18 +88,36 @@ def _fit_side(
     strength = np.sum(deriv * polarity, axis=2)  # combine channels with their own polarity
     strength[:, :1] = strength[:, -1:] = -np.inf
     peak = np.argmax(strength, axis=1)
-    rows = np.arange(count)
-    values = strength[rows, peak]
+    index = np.arange(len(peak))
+    values = strength[index, peak]
     # Sub-pixel: the vertex of the parabola through the peak and its neighbours.
-    left = strength[rows, np.clip(peak - 1, 0, steps - 1)]
-    right = strength[rows, np.clip(peak + 1, 0, steps - 1)]
+    left = strength[index, np.clip(peak - 1, 0, steps - 1)]
+    right = strength[index, np.clip(peak + 1, 0, steps - 1)]
     denom = left - 2 * values + right
     with np.errstate(invalid="ignore", divide="ignore"):
         shift = np.where(np.isfinite(denom) & (denom < 0), 0.5 * (left - right) / np.where(denom == 0, 1, denom), 0.0)
     positions = offsets[peak] + np.clip(shift, -1, 1) * spacing
-    edge_points = base + positions[:, None] * normal[None, :]
-    typical = float(np.median(values[np.isfinite(values)])) if np.isfinite(values).any() else 0.0
-    good = np.isfinite(values) & (values > max(4.0, 0.35 * typical)) & (peak > 1) & (peak < steps - 2)
+    fits: list[SideFit | None] = []
+    start = 0
+    for side in sides:
+        if side is None:
+            fits.append(None)
+            continue
+        base, normal = side
+        span = slice(start, start + len(base))
+        start += len(base)
+        fits.append(_fit_side(base + positions[span, None] * normal[None, :], values[span], peak[span], steps, reach))
+    return fits
+
+
+def _fit_side(
+    edge_points: np.ndarray, values: np.ndarray, peak: np.ndarray, steps: int, reach: float
+) -> SideFit | None:
+    """A side's line through its profiles' edge points (`values`: the step found on each, at index `peak`)."""
+    count = len(values)
+    finite = np.isfinite(values)
+    typical = float(np.median(values[finite])) if finite.any() else 0.0
+    good = finite & (values > max(4.0, 0.35 * typical)) & (peak > 1) & (peak < steps - 2)
     if good.sum() < max(4, count // 4):
         return None
     line = _robust_line(edge_points[good])

@@ -94,9 +94,33 @@ def document_pool(rng: np.random.Generator) -> list[tuple[np.ndarray, str]]:
     return [(doc.image, doc.kind) for doc in docs]
 
 
+def detection_frames(rng: np.random.Generator, per_kind: int, pageless: int):
+    """The detection set, in order: (frame, true quad or None for a page-less frame, background kind, frame
+    size, paper kind). The same generator serves the benchmark and the detector's development tools
+    (`scripts/bench/detector_dev.py`), which draw from other seeds."""
+    from fieldkit.camera.scenes import apply_conditions
+
+    docs = document_pool(rng)
+    for size in RESOLUTIONS:
+        for kind in BACKGROUNDS:
+            for _ in range(per_kind):
+                page, paper = docs[int(rng.integers(len(docs)))]
+                scene = render_scene(page, size, kind, rng)
+                yield scene.image, scene.truth, kind, size, paper
+        for _ in range(pageless):
+            kind = list(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
+            table = BACKGROUNDS[kind](size[0], size[1], rng)
+            frame = apply_conditions(
+                table,
+                np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32),
+                Conditions(noise=3.0, jpeg_quality=80),
+                rng,
+            )
+            yield frame, None, kind, size, None
+
+
 def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> dict:
     detector = PageDetector()
-    docs = document_pool(rng)
     scores: dict[str, list[float]] = defaultdict(list)
     by_resolution: dict[str, list[float]] = defaultdict(list)
     by_paper: dict[str, list[float]] = defaultdict(list)
@@ -104,33 +128,20 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
     misses = 0
     false_pages = 0
     pageless_total = 0
-    for size in RESOLUTIONS:
+    for image, truth, kind, size, paper in detection_frames(rng, per_kind, pageless):
         label = f"{size[0]}x{size[1]}"
-        for kind in BACKGROUNDS:
-            for _ in range(per_kind):
-                page, paper = docs[int(rng.integers(len(docs)))]
-                scene = render_scene(page, size, kind, rng)
-                start = time.thread_time()  # this thread's CPU time: other programs on the machine do not count
-                found = detector.detect(scene.image)
-                times[label].append((time.thread_time() - start) * 1000)
-                score = jaccard_in_document_frame(None if found is None else found.quad, scene.truth, size)
-                misses += found is None
-                scores[kind].append(score)
-                by_resolution[label].append(score)
-                by_paper[paper].append(score)
-        for _ in range(pageless):
-            kind = list(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
-            table = BACKGROUNDS[kind](size[0], size[1], rng)
-            from fieldkit.camera.scenes import apply_conditions
-
-            frame = apply_conditions(
-                table,
-                np.array([[0, 0], [1, 0], [1, 1], [0, 1]], np.float32),
-                Conditions(noise=3.0, jpeg_quality=80),
-                rng,
-            )
-            false_pages += detector.detect(frame) is not None
+        if truth is None:
+            false_pages += detector.detect(image) is not None
             pageless_total += 1
+            continue
+        start = time.thread_time()  # this thread's CPU time: other programs on the machine do not count
+        found = detector.detect(image)
+        times[label].append((time.thread_time() - start) * 1000)
+        score = jaccard_in_document_frame(None if found is None else found.quad, truth, size)
+        misses += found is None
+        scores[kind].append(score)
+        by_resolution[label].append(score)
+        by_paper[paper].append(score)
     everything = [s for values in scores.values() for s in values]
     return {
         "frames": len(everything),
