@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -126,7 +125,6 @@ class DashboardPage(QWidget):
         ).run()
 
     def _ask_path(self, fmt: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(
+        return self.ctx.dialogs.save_file(
             self, self.ctx.tr("ui.dashboard.export", format=fmt.upper()), f"bao-cao.{fmt}", f"{fmt.upper()} (*.{fmt})"
         )
-        return path

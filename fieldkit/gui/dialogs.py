@@ -1,8 +1,9 @@
-"""Every message box goes through here, so errors are shown from one place and tests can watch them."""
+"""Every message box and file chooser goes through here, so errors are shown from one place, every button
+speaks the user's language, and tests can watch them."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from fieldkit.core.errors import FieldKitError
 from fieldkit.core.i18n import Translator
@@ -31,6 +32,37 @@ class Dialogs:
         box.exec()
         return box.clickedButton() is yes
 
+    def open_file(self, parent: QWidget | None, title: str, folder: str, filters: str) -> str:
+        """The path the user picked to open, or "" when they cancelled."""
+        dialog = self.file_dialog(parent, title, folder, filters, QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        return dialog.selectedFiles()[0] if dialog.exec() else ""
+
+    def save_file(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> str:
+        """Where the user chose to save, or "" when they cancelled."""
+        dialog = self.file_dialog(parent, title, suggested, filters, QFileDialog.AcceptMode.AcceptSave)
+        return dialog.selectedFiles()[0] if dialog.exec() else ""
+
+    def file_dialog(
+        self, parent: QWidget | None, title: str, where: str, filters: str, mode: QFileDialog.AcceptMode
+    ) -> QFileDialog:
+        """Qt ships no Vietnamese for its own file chooser (used where the system has none to offer): its
+        labels and buttons are given here in the user's language."""
+        dialog = QFileDialog(parent, title, where, filters)
+        dialog.setAcceptMode(mode)
+        labels = {
+            QFileDialog.DialogLabel.LookIn: "ui.file.look_in",
+            QFileDialog.DialogLabel.FileName: "ui.file.name",
+            QFileDialog.DialogLabel.FileType: "ui.file.type",
+            QFileDialog.DialogLabel.Accept: "ui.file.open"
+            if mode == QFileDialog.AcceptMode.AcceptOpen
+            else "ui.file.save",
+            QFileDialog.DialogLabel.Reject: "ui.cancel",
+        }
+        for label, key in labels.items():
+            dialog.setLabelText(label, self.tr(key))
+        return dialog
+
     def _show(self, parent: QWidget | None, icon: QMessageBox.Icon, title: str, text: str) -> None:
         box = QMessageBox(icon, title, text, parent=parent)
         box.addButton(self.tr("ui.ok"), QMessageBox.ButtonRole.AcceptRole)
@@ -43,6 +75,7 @@ class RecordingDialogs(Dialogs):
     def __init__(self, tr: Translator, answer: bool = True) -> None:
         super().__init__(tr)
         self.answer = answer
+        self.file_answer = ""  # the path a file chooser returns; "" is a cancel
         self.shown: list[str] = []
         self.errors: list[BaseException] = []
 
@@ -56,3 +89,11 @@ class RecordingDialogs(Dialogs):
     def confirm(self, parent, text) -> bool:
         self.shown.append(text)
         return self.answer
+
+    def open_file(self, parent, title, folder, filters) -> str:
+        self.shown.append(title)
+        return self.file_answer
+
+    def save_file(self, parent, title, suggested, filters) -> str:
+        self.shown.append(title)
+        return self.file_answer

@@ -9,7 +9,7 @@ from pathlib import Path
 from PySide6.QtCore import QByteArray, QUrl
 from PySide6.QtGui import QImage, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QDialog, QFileDialog, QHBoxLayout, QTextBrowser, QVBoxLayout
+from PySide6.QtWidgets import QDialog, QHBoxLayout, QTextBrowser, QVBoxLayout
 
 from fieldkit.core.dates import VIETNAM_TZ
 from fieldkit.core.dossier import AuditEntry
@@ -76,7 +76,7 @@ class ReceiptDialog(QDialog):
 
     def save_pdf(self, path: str | None = None) -> Path | None:
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(
+            path = self.ctx.dialogs.save_file(
                 self, self.ctx.tr("ui.receipt.save"), f"bien-nhan-{self.dossier.uuid[:8]}.pdf", "PDF (*.pdf)"
             )
         if not path:

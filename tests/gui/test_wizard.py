@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFileDialog
 
 from fieldkit.core.workflow import LocalStatus
+from fieldkit.gui.dialogs import Dialogs
 from tests.conftest import make_pdf
 from tests.gui.conftest import opened, type_citizen, type_text, wizard_at
 
@@ -44,7 +46,7 @@ def test_the_whole_wizard_files_a_queued_dossier(qtbot, window, ctx, tmp_path):
 
     documents = wizard.steps[3]
     assert wizard.index == 3 and wizard.draft.dossier_uuid
-    documents.choose_file = lambda: str(pdf)
+    ctx.dialogs.file_answer = str(pdf)
     documents.import_buttons["TOKHAI"].click()
     assert "2" in documents.state_labels["TOKHAI"].text()
     wizard.next_button.click()
@@ -129,9 +131,9 @@ def test_a_broken_file_is_refused_with_a_message_and_nothing_attached(qtbot, win
     broken = tmp_path / "hong.pdf"
     broken.write_bytes(b"%PDF-1.4 not really")
     documents = wizard_at(window, qtbot, 3).steps[3]
-    documents.choose_file = lambda: str(broken)
+    ctx.dialogs.file_answer = str(broken)
     documents.import_buttons["TOKHAI"].click()
-    assert len(ctx.dialogs.errors) == 1 and "hong.pdf" in ctx.dialogs.shown[0]
+    assert len(ctx.dialogs.errors) == 1 and "hong.pdf" in ctx.dialogs.shown[-1]
     assert documents.state_labels["TOKHAI"].text() == "Chưa có"
 
 
@@ -142,3 +144,15 @@ def test_keyboard_alone_reaches_the_first_steps(qtbot, window):
     qtbot.keyClicks(wizard.steps[0].search, "khai tu")
     qtbot.keyClick(wizard.steps[0].search, Qt.Key.Key_Return)
     assert wizard.steps[0].selected_code() == "1.000656"
+
+
+def test_the_file_chooser_speaks_vietnamese(qtbot, window, ctx):
+    """Qt has no Vietnamese of its own for its file chooser: every label and button is given by FieldKit."""
+    dialogs = Dialogs(ctx.tr)
+    chooser = dialogs.file_dialog(window, "Chọn giấy tờ", ".", "PDF (*.pdf)", QFileDialog.AcceptMode.AcceptOpen)
+    qtbot.addWidget(chooser)
+    labels = [chooser.labelText(label) for label in QFileDialog.DialogLabel]
+    assert labels == ["Tìm trong:", "Tên tệp:", "Loại tệp:", "Mở", "Hủy"]
+    saver = dialogs.file_dialog(window, "Lưu", "a.pdf", "PDF (*.pdf)", QFileDialog.AcceptMode.AcceptSave)
+    qtbot.addWidget(saver)
+    assert saver.labelText(QFileDialog.DialogLabel.Accept) == "Lưu"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QLabel,
     QScrollArea,
@@ -36,8 +35,6 @@ class DocumentsStep(WizardStep):
         self.import_buttons: dict[str, QWidget] = {}
         self.scan_buttons: dict[str, QWidget] = {}
         self.remove_buttons: dict[str, QWidget] = {}
-        # Picking a file is a dialog; tests replace this with a function returning a path.
-        self.choose_file = self._ask_for_file
 
     def enter(self, draft: WizardDraft) -> None:
         self.uuid = draft.dossier_uuid
@@ -95,7 +92,7 @@ class DocumentsStep(WizardStep):
         self.scanner.open()
 
     def import_into(self, slot_code: str) -> None:
-        path = self.choose_file()
+        path = self._ask_for_file()
         if not path:
             return
         uuid, actor = self.uuid, self.ctx.actor
@@ -110,7 +107,6 @@ class DocumentsStep(WizardStep):
         ).run()
 
     def _ask_for_file(self) -> str:
-        path, _ = QFileDialog.getOpenFileName(
+        return self.ctx.dialogs.open_file(
             self, self.tr("ui.documents.import"), str(Path.home()), self.tr("ui.documents.filter")
         )
-        return path
