@@ -49,6 +49,8 @@ def test_the_whole_wizard_files_a_queued_dossier(qtbot, window, ctx, tmp_path):
     ctx.dialogs.file_answer = str(pdf)
     documents.import_buttons["TOKHAI"].click()
     assert "2" in documents.state_labels["TOKHAI"].text()
+    qtbot.waitUntil(lambda: documents.page_strips["TOKHAI"].page_count() == 2)  # its pages, small
+    assert documents.page_strips["TOKHAI"].isVisibleTo(documents)
     wizard.next_button.click()
 
     review = wizard.steps[4]
@@ -135,6 +137,7 @@ def test_a_broken_file_is_refused_with_a_message_and_nothing_attached(qtbot, win
     documents.import_buttons["TOKHAI"].click()
     assert len(ctx.dialogs.errors) == 1 and "hong.pdf" in ctx.dialogs.shown[-1]
     assert documents.state_labels["TOKHAI"].text() == "Chưa có"
+    assert documents.page_strips["TOKHAI"].page_count() == 0
 
 
 def test_keyboard_alone_reaches_the_first_steps(qtbot, window):

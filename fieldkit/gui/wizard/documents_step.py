@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (
     QGridLayout,
+    QHBoxLayout,
     QLabel,
     QScrollArea,
     QVBoxLayout,
@@ -13,10 +15,12 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.core.dossier import Dossier
+from fieldkit.gui.camera_feed import to_qimage
 from fieldkit.gui.scanner_dialog import ScannerDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.step import WizardStep
+from fieldkit.scanner.previews import page_previews
 from fieldkit.storage.dossier_service import DossierService
 
 
@@ -35,6 +39,7 @@ class DocumentsStep(WizardStep):
         self.import_buttons: dict[str, QWidget] = {}
         self.scan_buttons: dict[str, QWidget] = {}
         self.remove_buttons: dict[str, QWidget] = {}
+        self.page_strips: dict[str, PageStrip] = {}
 
     def enter(self, draft: WizardDraft) -> None:
         self.uuid = draft.dossier_uuid
@@ -48,16 +53,23 @@ class DocumentsStep(WizardStep):
             name.setWordWrap(True)
             if slot.note:
                 name.setToolTip(slot.note.in_language(self.tr.lang))
-            state = QLabel(host)
+            state = QLabel()
+            strip = PageStrip()
+            cell = QWidget(host)
+            column = QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.addWidget(state)
+            column.addWidget(strip)
             scan = big_button(self.tr("ui.documents.scan"), host, primary=True)
             scan.clicked.connect(lambda _=False, s=slot: self.scan_into(s))
             pick = big_button(self.tr("ui.documents.import"), host)
             pick.clicked.connect(lambda _=False, code=slot.code: self.import_into(code))
             remove = big_button(self.tr("ui.documents.remove"), host)
             remove.clicked.connect(lambda _=False, code=slot.code: self.remove_from(code))
-            for column, widget in enumerate((name, state, scan, pick, remove)):
-                grid.addWidget(widget, row, column)
+            for column_index, widget in enumerate((name, cell, scan, pick, remove)):
+                grid.addWidget(widget, row, column_index)
             self.state_labels[slot.code] = state
+            self.page_strips[slot.code] = strip
             self.scan_buttons[slot.code] = scan
             self.import_buttons[slot.code] = pick
             self.remove_buttons[slot.code] = remove
@@ -85,6 +97,30 @@ class DocumentsStep(WizardStep):
                 label.setText(self.tr("ui.documents.none"))
                 label.setStyleSheet("")
             self.remove_buttons[code].setEnabled(bool(docs))
+        self._show_pages(dossier)
+
+    def _show_pages(self, dossier: Dossier) -> None:
+        """Each slot's first pages as small pictures: the files are read (and decrypted) on the database thread,
+        the pictures made on a worker; a dossier left meanwhile is not drawn over the next one."""
+        uuid = dossier.uuid
+        wanted = {code: dossier.documents_for(code) for code in self.page_strips}
+
+        def read(kit) -> dict[str, list[tuple[bytes, str]]]:
+            return {code: [(kit.vault.get(d.sha256), d.media_type) for d in docs] for code, docs in wanted.items()}
+
+        def pictures(files: dict[str, list[tuple[bytes, str]]]) -> dict[str, list[QImage]]:
+            return {code: _first_pages(found) for code, found in files.items()}
+
+        def draw(images: dict[str, list[QImage]]) -> None:
+            if uuid != self.uuid:
+                return
+            for code, strip in self.page_strips.items():
+                strip.show_pages(images.get(code, []))
+
+        def made(files) -> None:
+            self.ctx.runner.background(lambda: pictures(files)).success(draw).run()
+
+        self.ctx.runner.db(read).success(made).run()
 
     def scan_into(self, slot) -> None:
         self.scanner = ScannerDialog(self.ctx, self.uuid, slot, self)
@@ -110,3 +146,42 @@ class DocumentsStep(WizardStep):
         return self.ctx.dialogs.open_file(
             self, self.tr("ui.documents.import"), str(Path.home()), self.tr("ui.documents.filter")
         )
+
+
+def _first_pages(files: list[tuple[bytes, str]]) -> list[QImage]:
+    """The slot's pages in order, across its files, as many as a strip shows."""
+    images: list[QImage] = []
+    for data, media_type in files:
+        room = PageStrip.MOST - len(images)
+        if room <= 0:
+            break
+        images += [to_qimage(page) for page in page_previews(data, media_type, limit=room)]
+    return images
+
+
+class PageStrip(QWidget):
+    """A row of a slot's first pages, small."""
+
+    MOST = 6
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.row = QHBoxLayout(self)
+        self.row.setContentsMargins(0, 2, 0, 2)
+        self.row.addStretch(1)
+        self.setVisible(False)
+
+    def show_pages(self, images: list[QImage]) -> None:
+        while self.row.count() > 1:  # the stretch stays last
+            item = self.row.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        for index, image in enumerate(images):
+            picture = QLabel(self)
+            picture.setPixmap(QPixmap.fromImage(image))
+            picture.setStyleSheet("border: 1px solid #8a8a8a;")
+            self.row.insertWidget(index, picture)
+        self.setVisible(bool(images))
+
+    def page_count(self) -> int:
+        return self.row.count() - 1
