@@ -14,6 +14,7 @@ from fieldkit.core.dates import VIETNAM_TZ
 from fieldkit.core.workflow import EDITABLE, LocalStatus
 from fieldkit.gui.badges import local_badge, portal_badge
 from fieldkit.gui.context import AppContext
+from fieldkit.gui.page_previews import show_first_page_icons
 from fieldkit.gui.receipt import ReceiptDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.review_step import review_html
@@ -115,6 +116,10 @@ class DetailPage(QWidget):
             item = QListWidgetItem(f"{slot.name.in_language(tr.lang) if slot else doc.slot_code}\n{doc.filename}")
             item.setData(Qt.ItemDataRole.UserRole, doc)
             self.documents.addItem(item)
+        docs = dossier.documents
+        show_first_page_icons(
+            self.ctx.runner, self.documents, lambda kit: [(kit.vault.get(d.sha256), d.media_type) for d in docs]
+        )
         self.timeline.clear()
         for entry in reversed(entries):
             when = entry.at.astimezone(VIETNAM_TZ).strftime("%d/%m %H:%M")

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from fieldkit.core.dates import VIETNAM_TZ
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.hub_panel import HubPanel
+from fieldkit.gui.page_previews import show_first_page_icons
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.review_step import review_html
 from fieldkit.hub.review import ReviewItem, ReviewService
@@ -110,9 +111,18 @@ class ReviewPage(QWidget):
         self.documents.clear()
         for index, doc in enumerate(item.documents):
             slot = item.procedure.slot(doc.slot_code) if item.procedure else None
-            entry = QListWidgetItem(f"{slot.name.in_language(tr.lang) if slot else doc.slot_code} · {doc.pages} tr.")
+            name = slot.name.in_language(tr.lang) if slot else doc.slot_code
+            entry = QListWidgetItem(tr("ui.review.document_row", slot=name, pages=doc.pages))
             entry.setData(Qt.ItemDataRole.UserRole, index)
             self.documents.addItem(entry)
+        uuid, actor, count = item.uuid, self.ctx.actor, len(item.documents)
+        show_first_page_icons(
+            self.ctx.runner,
+            self.documents,
+            lambda kit: [
+                (ReviewService(kit, actor).document(uuid, i), item.documents[i].media_type) for i in range(count)
+            ],
+        )
 
     def _set_actions(self, enabled: bool) -> None:
         self.approve_button.setEnabled(enabled)

@@ -68,6 +68,7 @@ def test_home_counts_and_detail_actions(qtbot, ctx):
     assert "Chờ gửi" in detail.status.text()
     assert detail.unqueue_button.isEnabled() and not detail.edit_button.isEnabled()
     assert detail.documents.count() == 1
+    qtbot.waitUntil(lambda: not detail.documents.item(0).icon().isNull())  # its first page, small
     assert any("chuyển sang" in detail.timeline.item(i).text() for i in range(detail.timeline.count()))
     detail.unqueue_button.click()
     assert "Đang soạn" in detail.status.text() and detail.edit_button.isEnabled()

@@ -55,6 +55,8 @@ def test_approve_one_and_return_the_other_with_a_note(qtbot, office):
     assert page.items.count() == 2
     assert "Nguyễn Văn" in page.body.toPlainText()
     assert page.documents.count() == 1
+    assert page.documents.item(0).text().endswith("trang")  # "{slot} · {n} trang", in the user's language
+    qtbot.waitUntil(lambda: not page.documents.item(0).icon().isNull())  # its first page, small
     first = page.selected().uuid
     page.approve_button.click()
     assert page.items.count() == 1

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QGridLayout,
-    QHBoxLayout,
     QLabel,
     QScrollArea,
     QVBoxLayout,
@@ -15,12 +14,11 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.core.dossier import Dossier
-from fieldkit.gui.camera_feed import to_qimage
+from fieldkit.gui.page_previews import PageStrip, first_pages
 from fieldkit.gui.scanner_dialog import ScannerDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.step import WizardStep
-from fieldkit.scanner.previews import page_previews
 from fieldkit.storage.dossier_service import DossierService
 
 
@@ -109,7 +107,7 @@ class DocumentsStep(WizardStep):
             return {code: [(kit.vault.get(d.sha256), d.media_type) for d in docs] for code, docs in wanted.items()}
 
         def pictures(files: dict[str, list[tuple[bytes, str]]]) -> dict[str, list[QImage]]:
-            return {code: _first_pages(found) for code, found in files.items()}
+            return {code: first_pages(found, PageStrip.MOST) for code, found in files.items()}
 
         def draw(images: dict[str, list[QImage]]) -> None:
             if uuid != self.uuid:
@@ -146,42 +144,3 @@ class DocumentsStep(WizardStep):
         return self.ctx.dialogs.open_file(
             self, self.tr("ui.documents.import"), str(Path.home()), self.tr("ui.documents.filter")
         )
-
-
-def _first_pages(files: list[tuple[bytes, str]]) -> list[QImage]:
-    """The slot's pages in order, across its files, as many as a strip shows."""
-    images: list[QImage] = []
-    for data, media_type in files:
-        room = PageStrip.MOST - len(images)
-        if room <= 0:
-            break
-        images += [to_qimage(page) for page in page_previews(data, media_type, limit=room)]
-    return images
-
-
-class PageStrip(QWidget):
-    """A row of a slot's first pages, small."""
-
-    MOST = 6
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.row = QHBoxLayout(self)
-        self.row.setContentsMargins(0, 2, 0, 2)
-        self.row.addStretch(1)
-        self.setVisible(False)
-
-    def show_pages(self, images: list[QImage]) -> None:
-        while self.row.count() > 1:  # the stretch stays last
-            item = self.row.takeAt(0)
-            if item.widget() is not None:
-                item.widget().deleteLater()
-        for index, image in enumerate(images):
-            picture = QLabel(self)
-            picture.setPixmap(QPixmap.fromImage(image))
-            picture.setStyleSheet("border: 1px solid #8a8a8a;")
-            self.row.insertWidget(index, picture)
-        self.setVisible(bool(images))
-
-    def page_count(self) -> int:
-        return self.row.count() - 1
