@@ -155,4 +155,22 @@ class DetailPage(QWidget):
         ).success(lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))).run()
 
 
-TIMELINE_ACTIONS = ("created", "edited", "status", "portal_status")
+# Every action written to a dossier's audit trail, in words (others, if a later version adds some, as written).
+TIMELINE_ACTIONS = (
+    "created",
+    "edited",
+    "status",
+    "portal_status",
+    "consent_recorded",
+    "citizen_mismatch_accepted",
+    "exported",
+    "viewed",
+    "purged",
+    "review_approved",
+    "review_edited",
+    "review_returned",
+    "revision",
+    "collected",
+    "receipt_printed",
+    "receipt_saved",
+)

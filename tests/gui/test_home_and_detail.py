@@ -133,3 +133,30 @@ def test_the_receipt_pdf_carries_a_qr_code_that_finds_the_dossier(qtbot, ctx, tm
     with opened(ctx) as kit:
         assert "receipt_saved" in [e.action for e in kit.dossiers.audit.for_dossier(queued)]
     dialog.accept()
+
+
+def test_every_action_on_a_dossiers_timeline_is_in_words():
+    """The timeline shows each audit entry of a dossier: every action the code writes against a dossier (an
+    AuditEntry given a dossier's UUID, or a receipt's record) has its words in both languages."""
+    import ast
+    from pathlib import Path
+
+    import fieldkit
+    from fieldkit.gui.detail import TIMELINE_ACTIONS
+
+    written = set()
+    for path in Path(fieldkit.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+            about_a_dossier = len(node.args) >= 4 or any(k.arg == "dossier_uuid" for k in node.keywords)
+            if name == "AuditEntry" and about_a_dossier and isinstance(node.args[2], ast.Constant):
+                written.add(node.args[2].value)
+            if name == "_record" and node.args and isinstance(node.args[0], ast.Constant):
+                written.add(node.args[0].value)
+    assert {"created", "consent_recorded", "viewed", "receipt_saved"} <= written  # the scan finds them
+    assert written <= set(TIMELINE_ACTIONS)
+    for lang in ("vi", "en"):
+        tr = Translator(lang)
+        assert all(tr(f"ui.timeline.{action}") != f"ui.timeline.{action}" for action in TIMELINE_ACTIONS)
