@@ -1,4 +1,5 @@
-"""The citizen's consent (Decree 13/2023): the purpose text shown, when, and who assisted.
+"""The citizen's consent (Law 91/2025/QH15 on Personal Data Protection, in force since 2026-01-01 in place of
+Decree 13/2023): the purpose text shown, when, and who assisted.
 
 Texts are shipped in `resources/consent/<lang>/<version>.txt` and never edited once shipped: a new wording is a
 new version, so the hash recorded with a dossier always points at the words the citizen was shown.

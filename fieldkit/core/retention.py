@@ -1,4 +1,4 @@
-"""How long a finished dossier's scans and personal fields are kept (Decree 13/2023: keep the minimum, and
+"""How long a finished dossier's scans and personal fields are kept (the personal-data law: keep the minimum, and
 only while the purpose needs it). The clock starts when the portal closes the dossier (`PORTAL_CLOSED`)."""
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from fieldkit.core.consent import consent_versions
 from fieldkit.core.errors import UserError
 from fieldkit.core.roles import Actor, PermissionDenied, Role
 from fieldkit.core.workflow import LocalStatus, PortalStatus
@@ -59,7 +60,7 @@ def test_a_bundle_imported_twice_or_overlapping_adds_nothing_twice(setup, tmp_pa
     assert len(ReviewStore(office.db).list()) == 3 and len(hub.store.dossiers()) == 3
     item = ReviewService(office, supervisor(), hub).item(first[0])
     assert item.applicant.date_of_birth is not None  # the bundle carries the whole citizen record
-    assert ConsentStore(office.db).get(first[0]).version == "1"  # and the consent as recorded on the kit
+    assert ConsentStore(office.db).get(first[0]).version == consent_versions("vi")[-1]  # as recorded on the kit
 
 
 def test_the_reply_bundle_tells_the_team_kit_what_became_of_each_dossier(setup, tmp_path):

@@ -152,7 +152,7 @@ def test_a_finished_dossier_is_purged_after_the_retention_period_leaving_statist
     columns = [c[0] for c in kit.db.execute("SELECT * FROM purged_dossiers").description]
     record = dict(zip(columns, stats[0], strict=True))
     assert record["procedure_code"] == "1.004873" and record["assisted_by"] == "lan"
-    assert record["portal_status"] == 10 and record["consent_version"] == "1"
+    assert record["portal_status"] == 10 and record["consent_version"] == consent_versions("vi")[-1]
     assert "applicant_id" not in record and "declaration" not in record
     [entry] = [e for e in kit.dossiers.audit.for_dossier(finished.uuid) if e.action == "purged"]
     assert entry.actor == "hoa" and entry.reason == "files=0"
@@ -309,6 +309,9 @@ def test_every_security_text_the_code_uses_exists_in_both_languages():
 SHIPPED_CONSENT = {
     ("vi", "1"): "1fcdcb448c4519d07109d7509003852cbb377400a24dcc771e0ac984ebd796a3",
     ("en", "1"): "8cd513bd5a742a6249329d42b7912c4e6af28d17561517cd68de0c2df220e4ae",
+    # Version 2 cites Law 91/2025/QH15, which replaced Decree 13/2023 on 2026-01-01; nothing else changed.
+    ("vi", "2"): "b292ff335a1ddcb708beb0b69199bb172285f3344c10ad5103df2663256522a0",
+    ("en", "2"): "8f2f6f3ec835630eefe298fd6d18fb764bf0a93f2a0423261284c5c4db3d8b51",
 }
 
 
