@@ -7,7 +7,6 @@ held up while an ID card was expected) says so and scanning goes on.
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QApplication, QDialog, QHBoxLayout, QLabel, QVBoxLayout
@@ -18,18 +17,7 @@ from fieldkit.gui.camera_view import CameraView
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.widgets import big_button
 from fieldkit.qr import CodeSeen, LiveReader, QrReader, Reading, interpret
-from fieldkit.qr.democard import demo_card, render_qr
-
-
-def demo_poster(code: str = "1.004873") -> np.ndarray:
-    """A posted procedure notice with its QR code, for the demo camera."""
-    page = np.full((1100, 780, 3), 250, np.uint8)
-    qr = cv2.cvtColor(render_qr(code, module_px=14), cv2.COLOR_GRAY2BGR)
-    y, x = 380, (780 - qr.shape[1]) // 2
-    page[y : y + qr.shape[0], x : x + qr.shape[1]] = qr
-    cv2.putText(page, "THU TUC HANH CHINH", (110, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (30, 30, 30), 4)
-    cv2.putText(page, code, (260, 300), cv2.FONT_HERSHEY_SIMPLEX, 1.6, (30, 30, 30), 4)
-    return page
+from fieldkit.qr.democard import demo_card, demo_poster
 
 
 class _Bridge(QObject):

@@ -7,15 +7,17 @@ module at the demo camera's 720p) is what a webcam sees of a card held at arm's 
 
 from __future__ import annotations
 
+import textwrap
 from datetime import date
 
 import cv2
 import numpy as np
 import segno
+from PIL import Image, ImageDraw
 
+from fieldkit.camera.paperwork import font
 from fieldkit.core.cccd_qr import NotCccdPayload, parse_cccd_qr
 from fieldkit.core.dates import format_date
-from fieldkit.core.text import fold
 
 DEMO_PAYLOAD = (
     "001090000123||Nguyễn Văn Mẫu|01021990|Nam|Số 1, phố Mẫu, phường Trúc Bạch, quận Ba Đình, Hà Nội|15082021"
@@ -24,7 +26,6 @@ CARD_SIZE = (856, 540)  # 85.6 x 54 mm at 10 pixels a millimetre
 
 _RED = (40, 40, 200)
 _INK = (60, 50, 40)
-_FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 
 def qr_modules(payload: str, eci: bool = False) -> np.ndarray:
@@ -47,9 +48,9 @@ def demo_card(payload: str = DEMO_PAYLOAD, module_px: int = 4) -> np.ndarray:
     card = _background(width, height)
     cv2.circle(card, (70, 70), 42, _RED, -1)
     cv2.circle(card, (70, 70), 20, (0, 215, 255), -1)
-    _text(card, "CONG HOA XA HOI CHU NGHIA VIET NAM", (130, 52), 0.62, _RED, 2)
-    _text(card, "Doc lap - Tu do - Hanh phuc", (210, 82), 0.55, _RED, 1)
-    _text(card, "CAN CUOC CONG DAN", (205, 130), 0.95, _RED, 2)
+    _text(card, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", (130, 52), 0.62, _RED, 2)
+    _text(card, "Độc lập - Tự do - Hạnh phúc", (210, 82), 0.55, _RED, 1)
+    _text(card, "CĂN CƯỚC CÔNG DÂN", (205, 130), 0.95, _RED, 2)
     _photo(card, (40, 170, 200, 260))
     y = 190
     for label, value in _printed_fields(payload):
@@ -62,6 +63,17 @@ def demo_card(payload: str = DEMO_PAYLOAD, module_px: int = 4) -> np.ndarray:
     card[y0 : y0 + side, x0 : x0 + side] = code[:, :, None]
     _stamp(card)
     return card
+
+
+def demo_poster(code: str = "1.004873") -> np.ndarray:
+    """A procedure's notice as a commune posts it, with its QR code, for the demo camera."""
+    page = np.full((1100, 780, 3), 250, np.uint8)
+    qr = cv2.cvtColor(render_qr(code, module_px=14), cv2.COLOR_GRAY2BGR)
+    y, x = 380, (780 - qr.shape[1]) // 2
+    page[y : y + qr.shape[0], x : x + qr.shape[1]] = qr
+    _text(page, "THỦ TỤC HÀNH CHÍNH", (390, 200), 1.45, (30, 30, 30), 4, anchor="ms")
+    _text(page, code, (390, 300), 1.45, (30, 30, 30), 4, anchor="ms")
+    return page
 
 
 def _background(width: int, height: int) -> np.ndarray:
@@ -81,25 +93,32 @@ def _photo(card: np.ndarray, box: tuple[int, int, int, int]) -> None:
 
 def _stamp(card: np.ndarray) -> None:
     overlay = card.copy()
-    _text(overlay, "MAU / SAMPLE", (560, 300), 1.1, _RED, 3)
+    _text(overlay, "MẪU / SAMPLE", (540, 300), 0.9, _RED, 3)
     cv2.addWeighted(overlay, 0.55, card, 0.45, 0, dst=card)
 
 
-def _text(card: np.ndarray, text: str, origin: tuple[int, int], size: float, colour, thickness: int) -> None:
-    cv2.putText(card, text, origin, _FONT, size, colour, thickness, cv2.LINE_AA)
+def _text(
+    card: np.ndarray, text: str, origin: tuple[int, int], size: float, colour, thickness: int, anchor: str = "ls"
+) -> None:
+    """Text with its Vietnamese letters (OpenCV's own fonts have none): `origin` is the left end of the
+    baseline (`anchor` "ms": its middle) and `size` a scale as for cv2.putText; `colour` is BGR."""
+    picture = Image.fromarray(cv2.cvtColor(card, cv2.COLOR_BGR2RGB))
+    face = font(round(size * 34), bold=thickness >= 2, serif=False)
+    ImageDraw.Draw(picture).text(origin, text, font=face, fill=tuple(reversed(colour)), anchor=anchor)
+    card[:] = cv2.cvtColor(np.asarray(picture), cv2.COLOR_RGB2BGR)
 
 
 def _printed_fields(payload: str) -> list[tuple[str, str]]:
-    """The card's printed lines, in ASCII (OpenCV's fonts have no Vietnamese letters)."""
+    """The card's printed lines, as the card prints them."""
     try:
         # The date only matters for the validity checks, which a picture does not need.
         citizen = parse_cccd_qr(payload, date.max).citizen
     except NotCccdPayload:
         return []
     return [
-        ("So / No.", citizen.id_number),
-        ("Ho va ten / Full name", fold(citizen.full_name).upper()),
-        ("Ngay sinh / Date of birth", format_date(citizen.date_of_birth) if citizen.date_of_birth else ""),
-        ("Gioi tinh / Sex", citizen.sex.portal_text.replace("ữ", "u") if citizen.sex else ""),
-        ("Noi thuong tru / Place of residence", fold(citizen.permanent_address).upper()[:38]),
+        ("Số / No.", citizen.id_number),
+        ("Họ và tên / Full name", citizen.full_name.upper()),
+        ("Ngày sinh / Date of birth", format_date(citizen.date_of_birth) if citizen.date_of_birth else ""),
+        ("Giới tính / Sex", citizen.sex.portal_text if citizen.sex else ""),
+        ("Nơi thường trú / Place of residence", textwrap.shorten(citizen.permanent_address, 36, placeholder="…")),
     ]
