@@ -21,6 +21,7 @@ FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
     Path("/usr/share/fonts/dejavu"),
     Path("/Library/Fonts"),
+    Path("/System/Library/Fonts/Supplemental"),
     Path("C:/Windows/Fonts"),
 )
 
@@ -78,10 +79,14 @@ class Paperwork:
 
 @cache
 def font(size: int, bold: bool = False, serif: bool = True) -> ImageFont.FreeTypeFont:
-    name = ("DejaVuSerif" if serif else "DejaVuSans") + ("-Bold" if bold else "") + ".ttf"
+    """A font with the Vietnamese letters: DejaVu (installed by setup on Linux), else the one Windows and macOS
+    ship (Times New Roman, Arial); Pillow's own font, which has none of them, only as a last resort."""
+    dejavu = ("DejaVuSerif" if serif else "DejaVuSans") + ("-Bold" if bold else "") + ".ttf"
+    system = ("times" if serif else "arial") + ("bd" if bold else "") + ".ttf"
     for folder in FONT_DIRS:
-        if (folder / name).is_file():
-            return ImageFont.truetype(str(folder / name), size)
+        for name in (dejavu, system):
+            if (folder / name).is_file():
+                return ImageFont.truetype(str(folder / name), size)
     return ImageFont.load_default(size)
 
 
