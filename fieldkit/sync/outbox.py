@@ -59,15 +59,7 @@ T = TypeVar("T")
 DEFAULT_CHUNK = MiB
 # Dossiers on the wire at once: two keep the link busy while the portal files one and the kit records another.
 DEFAULT_LANES = 2
-DEFAULT_MAX_CHUNK = 8 * MiB
-# Dossiers prepared a lane: with one, a lane that ends a dossier's files waits for this thread to commit the
-# next one's start, and the lanes idle while the portal files (and flushes) the dossiers they just sent.
-AHEAD_PER_LANE = 2  # the sync server's default limit; `fieldkit sync` asks the server for its own
-
-
-def sending_at_most(lanes: int) -> int:
-    """How many dossiers a run leaves SENDING at most (those a kill leaves for the next run to put back)."""
-    return AHEAD_PER_LANE * lanes + 1
+DEFAULT_MAX_CHUNK = 8 * MiB  # the sync server's default limit; `fieldkit sync` asks the server for its own
 
 
 @dataclass
@@ -244,11 +236,11 @@ class Outbox:
 
         Dossiers go on the wire oldest first, `lanes` at a time (worker threads: network and vault reads
         only); meanwhile this thread prepares the next and records those landed (the database stays on the
-        thread that owns it). `AHEAD_PER_LANE` dossiers a lane are prepared, so a lane that finishes starts the
-        next at once instead of waiting for this thread's commit or for the portal to file the dossiers before
-        it: at most `sending_at_most(lanes)` dossiers are SENDING at any instant. A dossier lands as soon as its
-        flight ends, not behind an older one still on the wire: waiting for the oldest would leave a lane idle
-        behind every large scan. The report lists them in queue order all the same.
+        thread that owns it). One dossier more than there are lanes is prepared, so a lane that finishes
+        starts the next at once instead of waiting for this thread's commit: at most `lanes + 1` dossiers are
+        SENDING at any instant. A dossier lands as soon as its flight ends, not behind an older one still on
+        the wire: waiting for the oldest would leave a lane idle behind every large scan. The report lists
+        them in queue order all the same.
 
         A landed dossier's record joins the next one's start in one commit: nothing of either is on the wire
         between them, so a kill in that window only makes the next sync send it again, and the portal
@@ -265,7 +257,6 @@ class Outbox:
         self._notify()
         wire = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-sync")
         post = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-post")
-        read = ThreadPoolExecutor(max_workers=self.lanes, thread_name_prefix="fieldkit-read")
         flights: list[_Flight] = []
         landed: _Delivered | None = None
         try:
@@ -277,8 +268,8 @@ class Outbox:
                 landed = None
                 self._count(sent, report)
                 if prepared is not None:
-                    flights.append(_Flight(prepared.sending, self._fly(wire, post, read, prepared, report)))
-                if len(flights) >= sending_at_most(self.lanes):  # all prepared: land the first to finish
+                    flights.append(_Flight(prepared.sending, self._fly(wire, post, prepared, report)))
+                if len(flights) > self.lanes:  # every lane busy and the next ready: land the first to finish
                     landed = self._land(_first_done(flights), report)
             while flights or landed:
                 self._count(self._record(landed), report)
@@ -299,7 +290,6 @@ class Outbox:
                     self._count(self._record(_arrived(flight)), report)
             wire.shutdown(wait=True)
             post.shutdown(wait=True)
-            read.shutdown(wait=True, cancel_futures=True)  # reads ahead of a stopped run are not needed
             self.recover()
             report.remaining = len(self.kit.dossiers.list(status=LocalStatus.QUEUED))
             place = {dossier.uuid: index for index, dossier in enumerate(queue)}
@@ -324,21 +314,11 @@ class Outbox:
             return None
 
     def _fly(
-        self,
-        wire: ThreadPoolExecutor,
-        post: ThreadPoolExecutor,
-        read: ThreadPoolExecutor,
-        prepared: _Prepared,
-        report: SyncReport,
+        self, wire: ThreadPoolExecutor, post: ThreadPoolExecutor, prepared: _Prepared, report: SyncReport
     ) -> Future[Receipt]:
         """The dossier's flight: its files on a lane of `wire`, then the dossier itself from `post`, so the lane
-        takes the next dossier's files while the portal files this one (a commit it flushes to disk). Files
-        are read from the vault on `read` one ahead of the lane (the first as soon as the flight starts), so a
-        lane sends while the next file is decrypted and checked instead of after."""
+        takes the next dossier's files while the portal files this one (a commit it flushes to disk)."""
         receipt: Future[Receipt] = Future()
-        reader = _ReadAhead(read, lambda ref: self._file_bytes(prepared.sending, ref))
-        if not prepared.ask:  # a dossier never sent needs all its files: its first is read while it waits
-            reader.start(files_of(prepared.envelope)[:1])
 
         def deliver() -> None:
             try:
@@ -348,7 +328,7 @@ class Outbox:
 
         def files() -> None:
             try:
-                self._send_files(prepared, report, reader)
+                self._send_files(prepared, report)
                 post.submit(deliver)
             except BaseException as error:
                 receipt.set_exception(error)
@@ -356,7 +336,7 @@ class Outbox:
         wire.submit(files)
         return receipt
 
-    def _send_files(self, prepared: _Prepared, report: SyncReport, reader: _ReadAhead) -> None:
+    def _send_files(self, prepared: _Prepared, report: SyncReport) -> None:
         """What the server lacks of the dossier's files (on a worker thread: no database here)."""
         sending, envelope = prepared.sending, prepared.envelope
         refs = [r for r in files_of(envelope) if r.sha256 not in self._on_server]
@@ -364,9 +344,8 @@ class Outbox:
             held = self._retrying(lambda token: self.client.files_state(token, [r.sha256 for r in refs]))
         else:  # files never sent: the first piece starts at 0 (the server would skip any part it held)
             held = [FileState(r.sha256, r.size, 0, False) for r in refs]
-        reader.start([ref for ref, state in zip(refs, held, strict=True) if not state.complete])
         for ref, state in zip(refs, held, strict=True):
-            self._upload(sending, ref, report, state, reader.take(ref) if not state.complete else None)
+            self._upload(sending, ref, report, state)
             self._on_server.add(ref.sha256)
 
     def _land(self, flight: _Flight, report: SyncReport) -> _Delivered | None:
@@ -445,16 +424,8 @@ class Outbox:
             pass
         return self.tr(key, slot=slot, file=doc.filename or doc.sha256[:12])
 
-    def _upload(
-        self,
-        sending: Dossier,
-        ref: FileRef,
-        report: SyncReport,
-        state: FileState | None = None,
-        reading: Future[bytes] | None = None,
-    ) -> None:
-        """Send what the server lacks of one file, chunk by chunk, resuming from what it says it holds.
-        `reading`: the file's bytes being read already."""
+    def _upload(self, sending: Dossier, ref: FileRef, report: SyncReport, state: FileState | None = None) -> None:
+        """Send what the server lacks of one file, chunk by chunk, resuming from what it says it holds."""
         data: bytes | None = None
         first_look, failures, restarts = True, 0, 0
         while True:
@@ -470,7 +441,7 @@ class Outbox:
                 if state.complete:
                     return
                 if data is None:
-                    data = reading.result() if reading is not None else self._file_bytes(sending, ref)
+                    data = self._file_bytes(sending, ref)
                 start = state.received
                 chunk = data[start : start + self.chunks.size]
                 with self._tally:
@@ -651,39 +622,6 @@ class Outbox:
 
     def _now(self):
         return self.kit.clock.now()
-
-
-class _ReadAhead:
-    """A dossier's files read in order on a pool, each one while the one before it goes up: at most the file
-    being sent and the next are in memory."""
-
-    def __init__(self, pool: ThreadPoolExecutor, read: Callable[[FileRef], bytes]) -> None:
-        self._pool = pool
-        self._read = read
-        self._order: list[FileRef] = []
-        self._reads: dict[str, Future[bytes]] = {}
-
-    def start(self, refs: list[FileRef]) -> None:
-        """These files are the ones to send (in this order): read the first now, unless it is already."""
-        self._order = list(refs)
-        if refs:
-            self._ensure(refs[0])
-        for sha256 in set(self._reads) - {ref.sha256 for ref in refs}:  # read early, not needed after all
-            del self._reads[sha256]
-
-    def take(self, ref: FileRef) -> Future[bytes]:
-        """The file's bytes (being read); the file after it in the order starts reading."""
-        reading = self._ensure(ref)
-        del self._reads[ref.sha256]
-        position = next((i for i, known in enumerate(self._order) if known.sha256 == ref.sha256), None)
-        if position is not None and position + 1 < len(self._order):
-            self._ensure(self._order[position + 1])
-        return reading
-
-    def _ensure(self, ref: FileRef) -> Future[bytes]:
-        if ref.sha256 not in self._reads:
-            self._reads[ref.sha256] = self._pool.submit(self._read, ref)
-        return self._reads[ref.sha256]
 
 
 def _unique_files(dossier: Dossier) -> list:

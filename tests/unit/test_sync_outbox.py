@@ -130,12 +130,12 @@ def test_a_missing_file_sets_the_dossier_aside_and_the_rest_go_on(kit, portal, t
     assert uuids[1] not in held(portal)
 
 
-def test_a_damaged_file_read_ahead_of_its_lane_sets_only_its_dossier_aside(kit, portal):
+def test_a_damaged_file_sets_only_its_dossier_aside(kit, portal):
     uuids = queue_dossiers(kit, 5, small, seed=6, max_docs=3)
     broken = kit.dossiers.get(uuids[2])
     stored = kit.vault._path(broken.documents[-1].sha256)
     damaged = bytearray(stored.read_bytes())
-    damaged[-1] ^= 0xFF  # one bit flipped on disk: the vault's check refuses it, on the reader's thread
+    damaged[-1] ^= 0xFF  # one bit flipped on disk: the vault refuses it when the lane reads it
     stored.write_bytes(bytes(damaged))
     report = outbox(kit, logged_in(kit, portal.url)).run()
 
