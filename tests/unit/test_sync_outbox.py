@@ -130,6 +130,22 @@ def test_a_missing_file_sets_the_dossier_aside_and_the_rest_go_on(kit, portal, t
     assert uuids[1] not in held(portal)
 
 
+def test_a_damaged_file_sets_only_its_dossier_aside(kit, portal):
+    uuids = queue_dossiers(kit, 5, small, seed=6, max_docs=3)
+    broken = kit.dossiers.get(uuids[2])
+    stored = kit.vault._path(broken.documents[-1].sha256)
+    damaged = bytearray(stored.read_bytes())
+    damaged[-1] ^= 0xFF  # one bit flipped on disk: the vault refuses it when the lane reads it
+    stored.write_bytes(bytes(damaged))
+    report = outbox(kit, logged_in(kit, portal.url)).run()
+
+    assert [s.uuid for s in report.sent] == [u for u in uuids if u != uuids[2]]
+    [aside] = report.set_aside
+    assert aside.uuid == uuids[2] and aside.code == "damaged_file"
+    assert kit.dossiers.get(uuids[2]).status is LocalStatus.NEEDS_ATTENTION
+    assert uuids[2] not in held(portal)
+
+
 def test_a_dossier_the_portal_refuses_is_set_aside_with_the_portals_words(kit, start_portal):
     portal = start_portal(procedures=frozenset({"1.000656"}))  # this portal does not handle 1.004873
     uuids = queue_dossiers(kit, 2, small, seed=5)
