@@ -1,7 +1,8 @@
 """Sync throughput and thrift: N queued dossiers with scan-like PDFs (0.2-5 MB) sent to the training portal
 over loopback, next to a plain `requests` upload of the same bytes (target: ratio >= 0.8); then the same kit
 through a link that cuts and drops to a server that fails on purpose (targets: bytes sent / bytes needed
-<= 1.1, nothing lost, nothing duplicated).
+<= 1.1, nothing lost, nothing duplicated). Also both over a link as fast as an office LAN (`--link-mbit`,
+default 100), where users are: on loopback the two share this machine's CPU, over a link the link sets the pace.
 
 Both sides are real: the portal (`fieldkit portal-sandbox`) and the plain receiver run in child processes
 under the same uvicorn, the kit is an encrypted kit, and its scans are read back through its vault in both runs.
@@ -21,6 +22,7 @@ Fair by construction, because the figure is a ratio on a shared machine:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -205,19 +207,34 @@ def check(sandbox: SandboxProcess, kit: Kit, uuids: list[str]) -> tuple[int, int
     return lost, duplicated
 
 
-def one_round(tmp: Path, number: int, uuids: list[str], receiver: tuple[str, int], streams: int, sync_first: bool):
-    """A plain upload and a sync of the same kit, on a fresh copy of it, each writing into a new folder."""
+def one_round(
+    tmp: Path,
+    number: int,
+    uuids: list[str],
+    receiver: tuple[str, int],
+    streams: int,
+    sync_first: bool,
+    link_rate: float | None = None,
+):
+    """A plain upload and a sync of the same kit, on a fresh copy of it, each writing into a new folder; with
+    `link_rate` (bytes a second), each through a link of that speed."""
     kit_dir, portal_dir, plain_dir = tmp / f"kit-{number}", tmp / f"portal-{number}", tmp / f"plain-{number}"
     shutil.copytree(tmp / "kit", kit_dir)
     try:
-        with SandboxProcess(portal_dir) as sandbox, open_kit(kit_dir) as kit:
+        with contextlib.ExitStack() as stack:
+            sandbox = stack.enter_context(SandboxProcess(portal_dir))
+            kit = stack.enter_context(open_kit(kit_dir))
+            portal_url, plain_url = sandbox.url, receiver[0]
+            if link_rate:
+                portal_url = stack.enter_context(FaultProxy(sandbox.port, rate=link_rate)).url
+                plain_url = stack.enter_context(FaultProxy(int(receiver[0].rsplit(":", 1)[1]), rate=link_rate)).url
             docs = _unique_docs(kit, uuids)
             for doc in docs:  # the vault in the page cache for both runs alike
                 kit.vault.get(doc.sha256)
-            box = outbox_for(kit, sandbox.url, lanes=streams)
+            box = outbox_for(kit, portal_url, lanes=streams)
 
             def plain() -> Run:
-                run, _ = measured(receiver[1], lambda: plain_upload(kit, uuids, receiver[0], plain_dir, streams))
+                run, _ = measured(receiver[1], lambda: plain_upload(kit, uuids, plain_url, plain_dir, streams))
                 shutil.rmtree(plain_dir, ignore_errors=True)
                 return run
 
@@ -289,6 +306,9 @@ def row(label: str, item: dict, count: int | None) -> str:
     )
 
 
+SHAPED_DOSSIERS = 40
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=200, help="dossiers (default 200)")
@@ -296,6 +316,12 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=None, help="counted rounds of plain + sync (default 5)")
     parser.add_argument("--streams", type=int, default=DEFAULT_LANES, help="outbox lanes = plain upload streams")
     parser.add_argument("--no-faulty", action="store_true", help="skip the run through the faulty link")
+    parser.add_argument(
+        "--link-mbit",
+        type=float,
+        default=100.0,
+        help="also compare both over a link of this speed, as an office LAN (default 100; 0: skip)",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "sync.json")
     parser.add_argument("--serve-plain", metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -335,6 +361,20 @@ def main() -> int:
                 if number:
                     plain_runs.append(plain_run)
                     sync_runs.append(sync_run)
+            link_pairs = []
+            if args.link_mbit:
+                # Fewer dossiers: at 100 Mbit/s the whole set would take minutes for the same figure.
+                subset, rate = uuids[:SHAPED_DOSSIERS], args.link_mbit * 1e6 / 8
+                for number in range(2):
+                    plain_run, sync_run, lost, duplicated = one_round(
+                        tmp, 100 + number, subset, (plain_url, receiver.pid), args.streams, number == 1, rate
+                    )
+                    lost_clean, duplicated_clean = lost_clean + lost, duplicated_clean + duplicated
+                    link_pairs.append((plain_run, sync_run))
+                    print(
+                        f"  {args.link_mbit:g} Mbit/s link, round {number + 1}: plain {plain_run.seconds:.2f} s, "
+                        f"sync {sync_run.seconds:.2f} s (ratio {plain_run.seconds / sync_run.seconds:.2f})"
+                    )
         finally:
             receiver.terminate()
             receiver.wait(10)
@@ -378,6 +418,17 @@ def main() -> int:
     print(f"{'sync / plain throughput (median of rounds)':<44}{ratio:>8.2f}  >= {RATIO_TARGET}  {verdict}")
     print(f"{'  of the best runs':<44}{plain['seconds_best'] / sync['seconds_best']:>8.2f}")
     print(f"{'  rounds':<44}{' '.join(f'{r:.2f}' for r in pair_ratios):>8}")
+    if link_pairs:
+        link_ratio = statistics.median(p.seconds / q.seconds for p, q in link_pairs)
+        label = f"  over a {args.link_mbit:g} Mbit/s link ({min(count, SHAPED_DOSSIERS)} dossiers)"
+        print(f"{label:<44}{link_ratio:>8.2f}")
+        results["sync_over_link"] = {
+            "link_mbit": args.link_mbit,
+            "dossiers": min(count, SHAPED_DOSSIERS),
+            "ratio_to_plain": link_ratio,
+            "plain_seconds": [p.seconds for p, _ in link_pairs],
+            "sync_seconds": [q.seconds for _, q in link_pairs],
+        }
     print(f"{'lost / duplicated (clean runs)':<44}{f'{lost_clean}/{duplicated_clean}':>8}  0/0")
     if faulty is not None:
         overhead_wire, overhead_files = faulty["wire_bytes_up"] / total, faulty["file_bytes_sent"] / total

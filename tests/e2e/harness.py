@@ -206,7 +206,9 @@ class FaultProxy:
 
     Every block of bytes going to the server may be delayed (up to `delay` seconds), may be the last before
     the connection is cut (`cut_rate`), or may be silently dropped (`drop_rate`; the HTTP stream then stalls
-    until a side times out). `bytes_up` counts what reached the server. Seeded: a run can be replayed.
+    until a side times out). `rate` (bytes a second) makes the way up one link of that speed, shared by all
+    connections, as an office LAN or a mobile uplink is. `bytes_up` counts what reached the server. Seeded: a
+    run can be replayed.
     """
 
     def __init__(
@@ -218,11 +220,14 @@ class FaultProxy:
         drop_rate: float = 0.0,
         delay: float = 0.0,
         max_drops: int | None = None,
+        rate: float | None = None,
     ) -> None:
         self.upstream = ("127.0.0.1", upstream_port)
         self.rng = random.Random(seed)
         self.cut_rate, self.drop_rate, self.delay = cut_rate, drop_rate, delay
         self.drops_left = max_drops
+        self.rate = rate
+        self._link_free_at = 0.0  # when the shaped link has sent what it was given
         self.bytes_up = 0
         self.cuts = 0
         self.drops = 0
@@ -305,6 +310,8 @@ class FaultProxy:
                     if action == "drop":
                         continue
                     self._count(len(block))
+                    if self.rate:
+                        self._through_link(len(block))
                 target.sendall(block)
         except OSError:
             pass
@@ -312,6 +319,14 @@ class FaultProxy:
             _close(sock)
             with self._lock:
                 self._sockets.discard(sock)
+
+    def _through_link(self, size: int) -> None:
+        """Wait while the shaped link carries `size` bytes, after what it already carries for others."""
+        with self._lock:
+            start = max(time.monotonic(), self._link_free_at)
+            self._link_free_at = start + size / self.rate
+            done = self._link_free_at
+        time.sleep(max(0.0, done - time.monotonic()))
 
     def _count(self, size: int) -> None:
         with self._lock:
