@@ -115,14 +115,8 @@ class ReviewPage(QWidget):
             entry = QListWidgetItem(tr("ui.review.document_row", slot=name, pages=doc.pages))
             entry.setData(Qt.ItemDataRole.UserRole, index)
             self.documents.addItem(entry)
-        uuid, actor, count = item.uuid, self.ctx.actor, len(item.documents)
-        show_first_page_icons(
-            self.ctx.runner,
-            self.documents,
-            lambda kit: [
-                (ReviewService(kit, actor).document(uuid, i), item.documents[i].media_type) for i in range(count)
-            ],
-        )
+        uuid, actor = item.uuid, self.ctx.actor
+        show_first_page_icons(self.ctx.runner, self.documents, lambda kit: ReviewService(kit, actor).documents(uuid))
 
     def _set_actions(self, enabled: bool) -> None:
         self.approve_button.setEnabled(enabled)

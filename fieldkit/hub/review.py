@@ -103,6 +103,11 @@ class ReviewService:
         AuditLog(self.kit.db).append(AuditEntry(self.kit.clock.now(), self.user.username, "viewed", review.uuid))
         return item
 
+    def documents(self, uuid: str) -> list[tuple[bytes, str]]:
+        """All of a dossier's papers (bytes, media type), for the review screen's page previews: one view."""
+        item = self.item(uuid)
+        return [(self.kit.vault.get(doc.sha256), doc.media_type) for doc in item.documents]
+
     def document(self, uuid: str, index: int) -> bytes:
         """The bytes of a dossier's paper, for the review screen's viewer."""
         item = self.item(uuid)

@@ -68,6 +68,9 @@ def test_approve_one_and_return_the_other_with_a_note(qtbot, office):
     with kit:
         assert kit.dossiers.get(first).status is LocalStatus.QUEUED  # in the supervisor's outbox
         assert {first, second} == set(uuids)
+        # Its page previews were one look at its papers, audited once (not once per document).
+        views = [e.actor for e in kit.dossiers.audit.for_dossier(first) if e.action == "viewed"]
+        assert views == [SUPERVISOR]
 
 
 def test_dashboard_figures_and_export(qtbot, office, tmp_path):
