@@ -4,6 +4,7 @@ in a list. Files are read (and decrypted) on the database thread; the pictures a
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -46,7 +47,13 @@ def show_first_page_icons(runner, documents: QListWidget, read: Callable[[Kit], 
             if image is not None:
                 documents.item(row).setIcon(QIcon(QPixmap.fromImage(image)))
 
-    runner.db(read).success(lambda files: runner.background(lambda: pictures(files)).success(draw).run()).run()
+    read_then_draw(runner, read, pictures, draw)
+
+
+def read_then_draw(runner, read: Callable[[Kit], Any], make: Callable[[Any], Any], draw: Callable[[Any], None]):
+    """Files read (and decrypted) on the database thread, pictures made of them on a worker, drawn on the GUI
+    thread: neither the database thread nor the window waits on image decoding."""
+    runner.db(read).success(lambda files: runner.background(lambda: make(files)).success(draw).run()).run()
 
 
 class PageStrip(QWidget):

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.core.dossier import Dossier
-from fieldkit.gui.page_previews import PageStrip, first_pages
+from fieldkit.gui.page_previews import PageStrip, first_pages, read_then_draw
 from fieldkit.gui.scanner_dialog import ScannerDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.draft import WizardDraft
@@ -98,8 +98,7 @@ class DocumentsStep(WizardStep):
         self._show_pages(dossier)
 
     def _show_pages(self, dossier: Dossier) -> None:
-        """Each slot's first pages as small pictures: the files are read (and decrypted) on the database thread,
-        the pictures made on a worker; a dossier left meanwhile is not drawn over the next one."""
+        """Each slot's first pages as small pictures; a dossier left meanwhile is not drawn over the next one."""
         uuid = dossier.uuid
         wanted = {code: dossier.documents_for(code) for code in self.page_strips}
 
@@ -115,10 +114,7 @@ class DocumentsStep(WizardStep):
             for code, strip in self.page_strips.items():
                 strip.show_pages(images.get(code, []))
 
-        def made(files) -> None:
-            self.ctx.runner.background(lambda: pictures(files)).success(draw).run()
-
-        self.ctx.runner.db(read).success(made).run()
+        read_then_draw(self.ctx.runner, read, pictures, draw)
 
     def scan_into(self, slot) -> None:
         self.scanner = ScannerDialog(self.ctx, self.uuid, slot, self)
