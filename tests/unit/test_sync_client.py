@@ -92,6 +92,28 @@ def test_garbage_json_and_a_cut_answer_are_network_trouble(raw_server):
         PortalClient(cut.url).health()
 
 
+def test_the_environments_proxy_is_used_and_no_proxy_respected(raw_server, monkeypatch):
+    """A commune office behind a proxy: HTTP_PROXY / NO_PROXY as every tool reads them (read once per client)."""
+    seen: list[bytes] = []
+    health = b'{"status": "ok", "time": "20261122080000", "max_chunk_bytes": 1048576}'
+
+    def proxy(request: bytes) -> bytes:
+        seen.append(request)
+        return http("200 OK", health, "Content-Type: application/json\r\n")
+
+    office_proxy = raw_server(proxy)
+    monkeypatch.setenv("HTTP_PROXY", office_proxy.url)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    assert PortalClient("http://portal.invalid:8765").health().max_chunk_bytes == 1048576
+    assert seen[0].startswith(b"GET http://portal.invalid:8765/v1/health ")
+
+    monkeypatch.setenv("NO_PROXY", "portal.invalid")
+    with pytest.raises(NetworkError):  # straight to the (unresolvable) portal, not through the proxy
+        PortalClient("http://portal.invalid:8765", timeout=(1, 1)).health()
+    assert len(seen) == 1
+
+
 def test_silence_times_out(raw_server):
     silent = raw_server(lambda r: None)
     with pytest.raises(NetworkError):
