@@ -1,11 +1,14 @@
-"""Reading photographs from files, with a clear error for what cannot be read; transparency flattened on white."""
+"""Reading photographs from files, with a clear error for what cannot be read; turned the way the camera
+said it was held (EXIF orientation); transparency flattened on white."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import cv2
 import numpy as np
+from PIL import Image
 
 from fieldkit.core.errors import UserError
 
@@ -23,7 +26,38 @@ def decode_image(data: bytes, name: str) -> np.ndarray:
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if pixels is None or pixels.size == 0:
         raise ImageError("error.scan.image_unreadable", file=name)
-    return to_bgr(pixels)
+    return upright(to_bgr(pixels), exif_orientation(data))
+
+
+# EXIF orientation (tag 274) -> how to turn the stored pixels to the picture as it was seen. Phones store a
+# photo taken upright as a sideways sensor image plus this tag; every viewer applies it, and the corners
+# someone marks on the photo are in the turned picture. (OpenCV ignores the tag when reading "unchanged",
+# which the alpha channel needs.)
+_ORIENT = {
+    2: lambda a: cv2.flip(a, 1),
+    3: lambda a: cv2.rotate(a, cv2.ROTATE_180),
+    4: lambda a: cv2.flip(a, 0),
+    5: lambda a: cv2.transpose(a),
+    6: lambda a: cv2.rotate(a, cv2.ROTATE_90_CLOCKWISE),
+    7: lambda a: cv2.flip(cv2.transpose(a), -1),
+    8: lambda a: cv2.rotate(a, cv2.ROTATE_90_COUNTERCLOCKWISE),
+}
+_ORIENTATION_TAG = 274
+
+
+def exif_orientation(data: bytes) -> int:
+    """The EXIF orientation of an encoded image (1, upright, when it has none or it cannot be read)."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:  # reads the headers only
+            value = image.getexif().get(_ORIENTATION_TAG, 1)
+    except Exception:  # Pillow raises many types on odd files; the pixels were readable, so keep them as stored
+        return 1
+    return value if isinstance(value, int) else 1
+
+
+def upright(pixels: np.ndarray, orientation: int) -> np.ndarray:
+    turn = _ORIENT.get(orientation)
+    return np.ascontiguousarray(turn(pixels)) if turn else pixels
 
 
 def to_bgr(pixels: np.ndarray) -> np.ndarray:

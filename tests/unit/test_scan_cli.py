@@ -67,6 +67,39 @@ def test_detect_only_json_lines_go_on_past_bad_images(run_cli, photos):
     assert lines[4]["quad"] is None and "error" not in lines[4]
 
 
+def test_a_phone_photo_stored_sideways_is_read_the_way_it_was_taken(run_cli, photos, tmp_path):
+    """Phones store a photo taken upright as a sideways image plus an EXIF orientation; the corners are given
+    in the picture as every viewer shows it (and as someone marking the page would see it)."""
+    from PIL import Image
+
+    folder, truths = photos
+    upright = cv2.imread(str(folder / "page0.jpg"))
+    sideways = cv2.rotate(upright, cv2.ROTATE_90_COUNTERCLOCKWISE)  # what the sensor stored
+    exif = Image.Exif()
+    exif[274] = 6  # "turn 90 degrees clockwise to view"
+    photo = tmp_path / "dien-thoai.jpg"
+    Image.fromarray(cv2.cvtColor(sideways, cv2.COLOR_BGR2RGB)).save(photo, quality=92, exif=exif)
+    code, stdout, _ = run_cli("scan", "--detect-only", "--json", str(photo))
+    assert code == 0
+    found = np.array(json.loads(stdout)["quad"])
+    assert np.max(np.abs(found - truths[0])) < 6
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_turns_as_viewers_do(orientation):
+    from PIL import Image, ImageOps
+
+    from fieldkit.scanner.images import decode_image
+
+    pixels = np.random.default_rng(orientation).integers(0, 255, (5, 8, 3), dtype=np.uint8)
+    exif = Image.Exif()
+    exif[274] = orientation
+    stored = io.BytesIO()
+    Image.fromarray(pixels).save(stored, "PNG", exif=exif)
+    seen = np.asarray(ImageOps.exif_transpose(Image.open(io.BytesIO(stored.getvalue()))))
+    assert np.array_equal(decode_image(stored.getvalue(), "x.png"), cv2.cvtColor(seen, cv2.COLOR_RGB2BGR))
+
+
 def test_a_corrupt_image_stops_a_pdf_run_with_one_clear_line(run_cli, photos, tmp_path):
     folder, _ = photos
     out = tmp_path / "x.pdf"
