@@ -16,7 +16,7 @@ import numpy as np
 from PIL import Image
 from pypdf import PdfReader
 
-from fieldkit.scanner.images import to_bgr
+from fieldkit.scanner.images import exif_orientation, to_bgr, upright
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _page_picture(page) -> np.ndarray | None:
 
 def _decoded(data: bytes) -> np.ndarray | None:
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    return None if pixels is None else to_bgr(pixels)
+    return None if pixels is None else upright(to_bgr(pixels), exif_orientation(data))  # a phone photo as seen
 
 
 def _from_pil(image: Image.Image) -> np.ndarray:

@@ -58,6 +58,20 @@ def test_an_image_file_is_its_own_page(form):
     assert preview.shape[0] == 50
 
 
+def test_a_phone_photo_is_shown_the_way_it_was_taken(form):
+    from PIL import Image
+
+    portrait = form[: form.shape[0] // 2 * 2, :]  # taller than wide, as a page photographed upright
+    exif = Image.Exif()
+    exif[274] = 6  # stored sideways, to be turned clockwise
+    stored = io.BytesIO()
+    sideways = cv2.rotate(portrait, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    Image.fromarray(cv2.cvtColor(sideways, cv2.COLOR_BGR2RGB)).save(stored, "JPEG", quality=90, exif=exif)
+    (preview,) = page_previews(stored.getvalue(), "image/jpeg", height=120)
+    assert preview.shape[0] > preview.shape[1]
+    assert preview.shape[1] == round(120 * portrait.shape[1] / portrait.shape[0])
+
+
 def test_a_typed_pdf_without_pictures_has_no_preview():
     pdf = pikepdf.new()
     pdf.add_blank_page()
