@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 import fieldkit.cli as cli_package
 from fieldkit import __version__
+from fieldkit.cli.argparse_words import speak
 from fieldkit.cli.context import CliContext, CliUsageError, TranslatingParser, add_common_options
 from fieldkit.core.errors import FieldKitError
 from fieldkit.core.i18n import Translator
@@ -54,7 +55,9 @@ def build_parser(tr: Translator) -> argparse.ArgumentParser:
         description=tr("cli.description"),
         tr=tr,
     )
-    parser.add_argument("--version", action="version", version=f"FieldKit {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"FieldKit {__version__}", help=tr("cli.argparse.version")
+    )
     add_common_options(parser, tr)
     parser.add_argument("--camera", metavar="SOURCE", help=tr("cli.opt.camera"))
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title=tr("cli.commands"))
@@ -74,6 +77,7 @@ def run_gui(ctx: CliContext) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     tr = Translator(_language_from(argv))
+    speak(tr)
     parser = build_parser(tr)
     try:
         args = parser.parse_args(argv)

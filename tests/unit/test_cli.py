@@ -95,6 +95,31 @@ def test_user_mistakes_exit_2_with_one_clear_line(run_cli):
     assert code == 2 and "TÊN=GIÁ_TRỊ" in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "vietnamese"),
+    [
+        (("dossier", "create"), "không có lựa chọn 'create' (chọn một trong: 'new'"),
+        (("dossier", "show"), "còn thiếu ID"),
+        (("--frob",), "không hiểu --frob"),
+        (("scan", "a.jpg", "--mode", "xyz"), "--mode: không có lựa chọn 'xyz'"),
+        (("dossier", "new", "--procedure"), "--procedure: cần một giá trị đi kèm"),
+    ],
+)
+def test_argparse_complains_in_vietnamese_and_in_english(run_cli, argv, vietnamese):
+    code, _, err = run_cli(*argv)
+    assert code == 2 and vietnamese in err and "argument" not in err and "invalid" not in err
+    code, _, err = run_cli("--lang", "en", *argv)
+    assert code == 2 and err.startswith("Wrong command") and "không" not in err
+
+
+def test_help_is_worded_in_vietnamese(run_cli, capsys):
+    with pytest.raises(SystemExit) as caught:
+        run_cli("dossier", "--help")
+    out = capsys.readouterr().out
+    assert caught.value.code == 0 and out.startswith("Cách dùng: fieldkit dossier")
+    assert "tùy chọn:" in out and "Hiện hướng dẫn này rồi thoát" in out and "options:" not in out
+
+
 # The 4th digit (1) says female; the sex given is male.
 BINH_WITH_A_FEMALE_DIGIT = (
     "citizen",
