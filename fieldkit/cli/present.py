@@ -60,7 +60,8 @@ def procedure_text(procedure: Procedure, tr: Translator) -> list[str]:
     ]
     for f in procedure.fields:
         mark = "*" if f.required else " "
-        lines.append(f"   {mark} {f.name:<24} {f.label.in_language(lang)} [{f.type}]")
+        lines.append(f"   {mark} {f.name:<24} {f.label.in_language(lang)} [{tr(f'cli.field_type.{f.type}')}]")
+        lines += [f"       = {c.value:<22} {c.label.in_language(lang)}" for c in f.choices]
     lines.append(f"  {tr('cli.documents')}:")
     for s in procedure.slots:
         mark = "*" if s.required else " "

@@ -112,6 +112,17 @@ def test_argparse_complains_in_vietnamese_and_in_english(run_cli, argv, vietname
     assert code == 2 and err.startswith("Wrong command") and "không" not in err
 
 
+def test_catalog_show_lists_each_fields_kind_and_choices_in_words(run_cli):
+    from fieldkit.core.declaration import FIELD_TYPES
+
+    for lang in ("vi", "en"):
+        tr = Translator(lang)
+        assert all(tr(f"cli.field_type.{kind}") != f"cli.field_type.{kind}" for kind in FIELD_TYPES)
+    code, out, _ = run_cli("catalog", "show", "1.004873")
+    assert code == 0 and "Tình trạng hôn nhân [chọn một]" in out
+    assert "= da_ly_hon" in out and "Đã ly hôn" in out
+
+
 def test_help_is_worded_in_vietnamese(run_cli, capsys):
     with pytest.raises(SystemExit) as caught:
         run_cli("dossier", "--help")
