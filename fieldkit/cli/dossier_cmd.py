@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fieldkit.cli.context import CliContext
-from fieldkit.cli.present import dossier_json, dossier_line, problems_json
+from fieldkit.cli.present import dossier_body_lines, dossier_json, dossier_line, problems_json
 from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.core.errors import UserError
 from fieldkit.core.i18n import Translator
@@ -90,10 +90,8 @@ def _print_dossier(ctx: CliContext, service: DossierService, uuid: str) -> None:
         return
     print(dossier_line(dossier, ctx.tr))
     print(ctx.tr("cli.dossier.uuid", uuid=dossier.uuid))
-    for name, value in sorted(dossier.declaration.items()):
-        print(f"  {name}: {value}")
-    for doc in dossier.documents:
-        print(f"  [{doc.slot_code}] {doc.filename} ({doc.pages} tr., {doc.size // 1024} KB)")
+    for line in dossier_body_lines(dossier, service.procedure_of(dossier), ctx.tr):
+        print(line)
     if dossier.portal_status:
         print(f"  {ctx.tr.msg(dossier.portal_status.label)} {dossier.portal_note}".rstrip())
     if dossier.attention_reason:

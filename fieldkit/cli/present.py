@@ -71,6 +71,25 @@ def procedure_text(procedure: Procedure, tr: Translator) -> list[str]:
     return lines
 
 
+def dossier_body_lines(dossier: Dossier, procedure: Procedure | None, tr: Translator) -> list[str]:
+    """The declaration by the catalog's labels (a choice by its words), then each document: what a person reads
+    in `dossier show` and `review show`."""
+    lang = tr.lang
+    fields = {f.name: f for f in procedure.fields} if procedure else {}
+    order = [name for name in fields if name in dossier.declaration]
+    order += sorted(name for name in dossier.declaration if name not in fields)  # fields the catalog dropped
+    lines = []
+    for name in order:
+        value, field = dossier.declaration[name], fields.get(name)
+        shown = next((c.label.in_language(lang) for c in field.choices if c.value == value), None) if field else None
+        label = field.label.in_language(lang) if field else name
+        lines.append(f"  {label}: {shown or value}")
+    for doc in dossier.documents:
+        kb = max(1, round(doc.size / 1024))
+        lines.append("  " + tr("cli.document_line", slot=doc.slot_code, file=doc.filename, pages=doc.pages, kb=kb))
+    return lines
+
+
 def citizen_json(citizen: Citizen) -> dict[str, Any]:
     return citizen.to_dict()
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fieldkit.cli.context import CliContext
 from fieldkit.cli.hub_cmd import supervisor_hub
-from fieldkit.cli.present import dossier_json
+from fieldkit.cli.present import dossier_body_lines, dossier_json
+from fieldkit.core.catalog import Procedure
 from fieldkit.core.dates import to_iso
-from fieldkit.core.errors import UserError
+from fieldkit.core.errors import NotFound, UserError
 from fieldkit.core.i18n import Translator
 from fieldkit.hub.review import ReviewItem, ReviewService
 from fieldkit.storage.reviews import APPROVED, PENDING, RETURNED, SUPERSEDED
@@ -88,13 +89,18 @@ def show_item(ctx: CliContext) -> int:
         print(f"{item.uuid}  rev{item.review.revision}  {item.dossier.procedure_code}  {item.team_member}")
         if item.applicant is not None:
             print(f"  {item.applicant.full_name}  {item.applicant.id_number}")
-        for name, value in sorted(item.dossier.declaration.items()):
-            print(f"  {name}: {value}")
-        for doc in item.documents:
-            print(f"  [{doc.slot_code}] {doc.filename}  {doc.pages} p  {doc.size} B")
+        for line in dossier_body_lines(item.dossier, _procedure(ctx, item.dossier.procedure_code), ctx.tr):
+            print(line)
         for problem in data["review"]["problems"]:
             print(f"  ! {problem}")
     return 0
+
+
+def _procedure(ctx: CliContext, code: str) -> Procedure | None:
+    try:
+        return ctx.kit().catalog.get(code)
+    except NotFound:  # a procedure this kit's catalog lacks: the fields are shown by their names
+        return None
 
 
 def approve_items(ctx: CliContext) -> int:

@@ -72,6 +72,8 @@ def test_citizen_and_dossier_round_trip(run_cli, tmp_path):
     assert dossier["problems"] == [] and dossier["documents"][0]["pages"] == 2
     assert dossier["declaration"]["marital_status"] == "chua_ket_hon"
     assert run_cli("dossier", "validate", dossier["uuid"])[0] == 0
+    code, out, _ = run_cli("dossier", "show", dossier["uuid"][:8])  # for people: the catalog's words
+    assert "  Tình trạng hôn nhân: Chưa đăng ký kết hôn với ai\n" in out and "(2 trang, " in out
     code, _, err = run_cli("dossier", "queue", dossier["uuid"][:8])
     assert code == 2 and "consent record" in err  # not without the citizen's consent
     assert run_cli("consent", "record", dossier["uuid"][:8], "--agreed")[0] == 0
