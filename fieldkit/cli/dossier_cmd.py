@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fieldkit.cli.context import CliContext
-from fieldkit.cli.present import dossier_body_lines, dossier_json, dossier_line, problems_json
+from fieldkit.cli.present import dossier_body_lines, dossier_json, dossier_line, portal_status_text, problems_json
 from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.core.errors import UserError
 from fieldkit.core.i18n import Translator
@@ -93,7 +93,7 @@ def _print_dossier(ctx: CliContext, service: DossierService, uuid: str) -> None:
     for line in dossier_body_lines(dossier, service.procedure_of(dossier), ctx.tr):
         print(line)
     if dossier.portal_status:
-        print(f"  {ctx.tr.msg(dossier.portal_status.label)} {dossier.portal_note}".rstrip())
+        print(f"  {portal_status_text(ctx.tr, dossier.portal_status, dossier.portal_note)}")
     if dossier.attention_reason:
         print(ctx.tr("cli.dossier.attention", reason=dossier.attention_reason))
     for problem in problems:

@@ -90,6 +90,12 @@ def dossier_body_lines(dossier: Dossier, procedure: Procedure | None, tr: Transl
     return lines
 
 
+def portal_status_text(tr: Translator, status: Any, note: str) -> str:
+    """The portal's status in words, and its note after it when it gave one ("more documents: which")."""
+    label = tr.msg(status.label)
+    return tr("cli.status_with_note", status=label, note=note) if note else label
+
+
 def citizen_json(citizen: Citizen) -> dict[str, Any]:
     return citizen.to_dict()
 

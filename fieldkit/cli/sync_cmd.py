@@ -9,6 +9,7 @@ from typing import Any
 
 from fieldkit.cli.context import CliContext
 from fieldkit.cli.login_cmd import read_password
+from fieldkit.cli.present import portal_status_text
 from fieldkit.core.errors import UserError
 from fieldkit.core.i18n import Translator
 from fieldkit.core.workflow import LocalStatus
@@ -173,7 +174,8 @@ def _print_report(ctx: CliContext, report: SyncReport) -> None:
                 }
             )
         else:
-            ctx.say("cli.sync.status", uuid=change.uuid[:8], code=change.portal_code, status=label, note=change.note)
+            status = portal_status_text(tr, change.portal_status, change.note)
+            ctx.say("cli.sync.status", uuid=change.uuid[:8], code=change.portal_code, status=status)
     summary: dict[str, Any] = {
         "event": "summary",
         "reachable": True,

@@ -68,9 +68,9 @@ def test_login_sync_and_show_the_dossier_code(run_cli, live, memory_keyring, mon
     )
     assert code == 0, err
     code, out, _ = run_cli("sync")
-    assert "Yêu cầu bổ sung giấy tờ" in out and "Thiếu bản án" in out
+    assert "Yêu cầu bổ sung giấy tờ: Thiếu bản án" in out
     code, out, _ = run_cli("dossier", "show", uuids[1])
-    assert "Thiếu bản án" in out
+    assert "Yêu cầu bổ sung giấy tờ: Thiếu bản án" in out
 
     assert run_cli("logout")[0] == 0 and memory_keyring.entries == {}
     code, out, err = run_cli("sync")
