@@ -8,7 +8,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QIcon, QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QStyle, QWidget
 
 from fieldkit.gui.camera_feed import to_qimage
 from fieldkit.scanner.previews import page_previews
@@ -43,9 +43,10 @@ def show_first_page_icons(runner, documents: QListWidget, read: Callable[[Kit], 
     def draw(images: list[QImage | None]) -> None:
         if documents.property("preview_generation") != generation + 1:
             return
+        # A PDF typed on a computer has no page picture: the system's document icon, not an empty square.
+        typed = documents.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)
         for row, image in enumerate(images[: documents.count()]):
-            if image is not None:
-                documents.item(row).setIcon(QIcon(QPixmap.fromImage(image)))
+            documents.item(row).setIcon(QIcon(QPixmap.fromImage(image)) if image is not None else typed)
 
     read_then_draw(runner, read, pictures, draw)
 

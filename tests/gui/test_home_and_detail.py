@@ -1,13 +1,16 @@
 import io
 
 import numpy as np
+import pikepdf
 from PIL import Image
 from pypdf import PdfReader
+from PySide6.QtWidgets import QListWidget
 
 from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.core.i18n import Translator
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.main_window import MainWindow
+from fieldkit.gui.page_previews import show_first_page_icons
 from fieldkit.gui.queue_model import QueueFilter, QueueModel
 from fieldkit.qr import QrReader
 from fieldkit.qr.receipt import parse_receipt
@@ -69,6 +72,7 @@ def test_home_counts_and_detail_actions(qtbot, ctx):
     assert detail.unqueue_button.isEnabled() and not detail.edit_button.isEnabled()
     assert detail.documents.count() == 1
     qtbot.waitUntil(lambda: not detail.documents.item(0).icon().isNull())  # its first page, small
+    assert page_shaped(detail.documents.item(0).icon())
     assert any("chuyển sang" in detail.timeline.item(i).text() for i in range(detail.timeline.count()))
     detail.unqueue_button.click()
     assert "Đang soạn" in detail.status.text() and detail.edit_button.isEnabled()
@@ -160,3 +164,24 @@ def test_every_action_on_a_dossiers_timeline_is_in_words():
     for lang in ("vi", "en"):
         tr = Translator(lang)
         assert all(tr(f"ui.timeline.{action}") != f"ui.timeline.{action}" for action in TIMELINE_ACTIONS)
+
+
+def page_shaped(icon) -> bool:
+    """A page's picture (taller than wide), not a square file icon."""
+    size = icon.availableSizes()[0]
+    return size.height() > size.width()
+
+
+def test_a_typed_pdf_shows_the_document_icon_not_an_empty_square(qtbot, window):
+    typed = pikepdf.new()
+    typed.add_blank_page()
+    typed_pdf = io.BytesIO()
+    typed.save(typed_pdf)
+    documents = QListWidget()
+    qtbot.addWidget(documents)
+    documents.addItems(["tờ khai đánh máy", "bản quét"])
+    files = [(typed_pdf.getvalue(), "application/pdf"), (make_pdf(1), "application/pdf")]
+    show_first_page_icons(window.ctx.runner, documents, lambda kit: files)
+    qtbot.waitUntil(lambda: not documents.item(1).icon().isNull())
+    assert not documents.item(0).icon().isNull() and not page_shaped(documents.item(0).icon())
+    assert page_shaped(documents.item(1).icon())
