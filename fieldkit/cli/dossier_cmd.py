@@ -94,7 +94,7 @@ def _print_dossier(ctx: CliContext, service: DossierService, uuid: str) -> None:
         print(line)
     if dossier.portal_status:
         print(f"  {portal_status_text(ctx.tr, dossier.portal_status, dossier.portal_note)}")
-    if dossier.attention_reason:
+    if dossier.attention_reason and dossier.attention_reason != dossier.portal_note:  # not the same words twice
         print(ctx.tr("cli.dossier.attention", reason=dossier.attention_reason))
     for problem in problems:
         print(f"  ! {ctx.tr.problem(problem, labels)}")

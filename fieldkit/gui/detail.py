@@ -106,7 +106,7 @@ class DetailPage(QWidget):
             lines.append(tr("ui.detail.portal_code", code=dossier.portal_code))
         if portal_text:
             lines.append(portal_text + (f" — {dossier.portal_note}" if dossier.portal_note else ""))
-        if dossier.attention_reason:
+        if dossier.attention_reason and dossier.attention_reason != dossier.portal_note:  # not the same words twice
             lines.append(tr("cli.dossier.attention", reason=dossier.attention_reason))
         self.portal.setText("\n".join(lines))
         self.body.setHtml(review_html(tr, dossier, procedure, citizen, problems))
