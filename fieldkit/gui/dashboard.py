@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from fieldkit.core.dates import local_date
+from fieldkit.core.numbers import shown
 from fieldkit.gui.charts import BarChart
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.widgets import big_button
@@ -95,7 +96,7 @@ class DashboardPage(QWidget):
             self.summary.takeAt(0).widget().deleteLater()
         for row, (label, value) in enumerate(by_name["summary"].rows):
             self.summary.addWidget(QLabel(str(label), self), row // 2, (row % 2) * 2)
-            number = QLabel(str(value), self)
+            number = QLabel(shown(value, self.ctx.tr.lang), self)
             number.setStyleSheet("font-size: 14pt; font-weight: bold;")
             self.summary.addWidget(number, row // 2, (row % 2) * 2 + 1)
         for name, chart in self.charts.items():
@@ -109,7 +110,7 @@ class DashboardPage(QWidget):
         self.waiting.setRowCount(len(waiting.rows))
         for r, row in enumerate(waiting.rows):
             for c, value in enumerate(row):
-                self.waiting.setItem(r, c, QTableWidgetItem(str(value)))
+                self.waiting.setItem(r, c, QTableWidgetItem(shown(value, self.ctx.tr.lang)))
 
     def export(self, fmt: str) -> None:
         path = self.choose_path(fmt)

@@ -14,6 +14,7 @@ from typing import Any
 from fieldkit.core.dates import format_date, local_date
 from fieldkit.core.errors import UserError
 from fieldkit.core.i18n import Translator
+from fieldkit.core.numbers import shown
 from fieldkit.reports.figures import Figures, Group
 from fieldkit.storage.vault import atomic_write
 
@@ -231,7 +232,7 @@ def _pdf(views: list[Table], tr: Translator, font_dirs: list[Path]) -> bytes:
         if view.chart:
             block.append(_bar_chart(view.chart[:12], font, width, HorizontalBarChart, Drawing, colors))
         data = [[Paragraph(str(c), cell) for c in view.columns]]
-        data += [[Paragraph(_escape(str(v)), cell) for v in row] for row in view.rows] or [
+        data += [[Paragraph(_escape(shown(v, tr.lang)), cell) for v in row] for row in view.rows] or [
             [Paragraph(tr("report.none"), cell)] + [""] * (len(view.columns) - 1)
         ]
         table = PdfTable(data, colWidths=[width / len(view.columns)] * len(view.columns), repeatRows=1)

@@ -84,6 +84,8 @@ def test_dashboard_figures_and_export(qtbot, office, tmp_path):
     assert [table.name for table in page.tables][:2] == ["summary", "by_member"]
     assert page.charts["by_member"].bars == [("hoa", 2)]
     assert page.charts["by_village"].bars == [("Thôn Tây", 2)]
+    shown = [page.summary.itemAt(i).widget().text() for i in range(page.summary.count())]
+    assert "0,0" in shown and "—" in shown  # a share with the Vietnamese decimal mark; a median of nothing
     page.choose_path = lambda fmt: str(tmp_path / f"bao-cao.{fmt}")
     page.export_buttons["xlsx"].click()
     book = load_workbook(tmp_path / "bao-cao.xlsx")
