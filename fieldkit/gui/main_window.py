@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from fieldkit.core.dossier import Place, PlaceKind
@@ -24,6 +24,8 @@ from fieldkit.storage.retention import RetentionService
 
 class MainWindow(QMainWindow):
     def __init__(self, ctx: AppContext) -> None:
+        # Number fields write 10,5 in Vietnamese and 10.5 in English: widgets take the default when made.
+        QLocale.setDefault(QLocale(QLocale.Language.Vietnamese if ctx.tr.lang == "vi" else QLocale.Language.English))
         super().__init__()
         self.ctx = ctx
         tr = ctx.tr

@@ -28,6 +28,14 @@ from fieldkit.sync.session import PortalSession
 PLACE_KINDS = ("home_visit", "help_desk", "office")
 
 
+CAMERAS = (
+    ("auto", "ui.settings.camera.auto"),
+    ("demo", "ui.settings.camera.demo"),
+    ("camera:0", "ui.settings.camera.first"),
+    ("camera:1", "ui.settings.camera.second"),
+)
+
+
 class SettingsPage(QWidget):
     closed = Signal()
     saved = Signal(dict)
@@ -43,8 +51,8 @@ class SettingsPage(QWidget):
         self.village = QLineEdit(self)
         self.camera = QComboBox(self)
         self.camera.setEditable(True)
-        for spec in ("auto", "demo", "camera:0", "camera:1"):
-            self.camera.addItem(spec)
+        for spec, key in CAMERAS:  # by name; a video file can still be typed in (video:PATH)
+            self.camera.addItem(tr(key), spec)
         self.language = QComboBox(self)
         self.language.addItem("Tiếng Việt", "vi")
         self.language.addItem("English", "en")
@@ -138,7 +146,11 @@ class SettingsPage(QWidget):
     def _show(self, values: dict) -> None:
         self.place_kind.setCurrentIndex(max(0, self.place_kind.findData(values["place_kind"])))
         self.village.setText(values["village"])
-        self.camera.setCurrentText(values["camera"])
+        known = self.camera.findData(values["camera"])
+        if known >= 0:
+            self.camera.setCurrentIndex(known)
+        else:
+            self.camera.setCurrentText(values["camera"])
         self.language.setCurrentIndex(max(0, self.language.findData(values["language"])))
         self.max_file_mb.setValue(float(values["max_file_mb"]))
         self.lock_after.setValue(int(values["lock_after_minutes"]))
@@ -150,7 +162,7 @@ class SettingsPage(QWidget):
         return {
             "place_kind": self.place_kind.currentData(),
             "village": self.village.text(),
-            "camera": self.camera.currentText().strip() or "auto",
+            "camera": self._camera_spec(),
             "language": self.language.currentData(),
             "max_file_mb": self.max_file_mb.value(),
             "lock_after_minutes": self.lock_after.value(),
@@ -158,6 +170,12 @@ class SettingsPage(QWidget):
             "portal_url": self.portal_url.text().strip(),
             "ca_bundle": self.ca_bundle.text().strip(),
         }
+
+    def _camera_spec(self) -> str:
+        """The chosen camera's spec: a listed one by its name, else what was typed."""
+        text = self.camera.currentText().strip()
+        listed = self.camera.findText(text)
+        return self.camera.itemData(listed) if listed >= 0 else (text or "auto")
 
     def save(self) -> None:
         values = self.values()

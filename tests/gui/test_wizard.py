@@ -159,3 +159,18 @@ def test_the_file_chooser_speaks_vietnamese(qtbot, window, ctx):
     saver = dialogs.file_dialog(window, "Lưu", "a.pdf", "PDF (*.pdf)", QFileDialog.AcceptMode.AcceptSave)
     qtbot.addWidget(saver)
     assert saver.labelText(QFileDialog.DialogLabel.Accept) == "Lưu"
+
+
+def test_settings_name_the_cameras_and_write_numbers_the_vietnamese_way(qtbot, window, ctx):
+    settings = window.settings
+    settings.load()
+    qtbot.waitUntil(lambda: settings.camera.currentText() != "")
+    assert settings.camera.currentText() == "Tự động (webcam có sẵn)"  # not the spec "auto"
+    assert settings.max_file_mb.text().startswith("10,00")
+    settings.camera.setCurrentIndex(settings.camera.findData("demo"))
+    settings.max_file_mb.setValue(7.5)
+    settings.save()
+    with opened(ctx) as kit:
+        assert kit.settings.get("camera") == "demo" and kit.settings.get("max_file_mb") == 7.5
+    settings.camera.setEditText("video:/tmp/tap-huan.mp4")  # a recorded video can still be typed in
+    assert settings.values()["camera"] == "video:/tmp/tap-huan.mp4"
