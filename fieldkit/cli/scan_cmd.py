@@ -15,6 +15,7 @@ from fieldkit.cli.context import CliContext
 from fieldkit.core.catalog import PAPER_KINDS
 from fieldkit.core.errors import FieldKitError, UserError
 from fieldkit.core.i18n import Translator
+from fieldkit.core.settings import option
 from fieldkit.scanner.detect import PageDetector
 from fieldkit.scanner.document import make_pdf, scan_photos, write_atomically
 from fieldkit.scanner.enhance import Mode
@@ -153,15 +154,16 @@ def _capture(ctx: CliContext, paper: Paper | None, mode: Mode) -> int:
 
 
 def _deliver(ctx: CliContext, pages: PageList) -> PdfResult:
-    """Write the PDF and/or attach it to the dossier; say what was made."""
-    kit = ctx.kit()
-    limit_mb = float(kit.settings.get("max_file_mb"))
+    """Write the PDF and/or attach it to the dossier; say what was made. Only a dossier needs the kit (and a
+    sign-in): photos to a PDF file work anywhere, within the default size limit."""
+    kit = ctx.kit() if ctx.args.dossier else None
+    limit_mb = float(kit.settings.get("max_file_mb") if kit else option("max_file_mb").default)
     result = make_pdf(pages, int(limit_mb * 1024 * 1024))
     output = Path(ctx.args.output) if ctx.args.output else None
     name = output.name if output is not None else f"{ctx.args.slot}.pdf"
     if output is not None:
         write_atomically(output, result.data)
-    if ctx.args.dossier:
+    if kit is not None:
         DossierService(kit, ctx.actor).attach_bytes(ctx.args.dossier, ctx.args.slot, result.data, name, dpi=result.dpi)
         log.info("scan attached to dossier %s slot %s (%d pages)", ctx.args.dossier, ctx.args.slot, result.pages)
     summary = {

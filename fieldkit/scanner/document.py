@@ -18,7 +18,7 @@ from fieldkit.scanner.detect import Detection, PageDetector
 from fieldkit.scanner.enhance import Mode
 from fieldkit.scanner.images import read_image
 from fieldkit.scanner.pages import PageList, ScannedPage
-from fieldkit.scanner.paper import Paper
+from fieldkit.scanner.paper import Paper, photo_paper
 from fieldkit.scanner.pdf import PdfResult, build_pdf
 
 
@@ -41,9 +41,12 @@ def page_from_photo(
 ) -> tuple[ScannedPage, Detection | None]:
     """The page in a photograph; with no page found, the photograph itself (it may be a flat scan already)."""
     detection = detector.detect(image)
-    quad = detection.quad if detection is not None else whole_image_quad(image)
-    confidence = detection.confidence if detection is not None else 0.0
-    return ScannedPage(image, quad, paper, mode, auto_rotate=auto_rotate, confidence=confidence), detection
+    if detection is None:
+        height, width = image.shape[:2]
+        sheet = paper or photo_paper(width, height)
+        return ScannedPage(image, whole_image_quad(image), sheet, mode, auto_rotate=auto_rotate, confidence=0.0), None
+    page = ScannedPage(image, detection.quad, paper, mode, auto_rotate=auto_rotate, confidence=detection.confidence)
+    return page, detection
 
 
 def scan_photos(

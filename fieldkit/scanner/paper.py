@@ -114,6 +114,16 @@ def guess_paper(aspect: float) -> Paper:
     )
 
 
+def photo_paper(width_px: int, height_px: int) -> Paper:
+    """A sheet for a photograph taken as it is (no page found in it): its own proportions, as large as fits
+    on A4. Its shape says nothing about the paper, so it is neither stretched to a paper nor taken for an ID
+    card; a flat scan or a cropped photo keeps its look."""
+    a4 = PAPERS["a4"]
+    aspect = max(width_px, height_px) / max(1, min(width_px, height_px))
+    long_mm = min(a4.height_mm, a4.width_mm * aspect)
+    return Paper("photo", long_mm / aspect, long_mm)
+
+
 def warp_size(paper: Paper, landscape: bool, long_side_px: int) -> tuple[int, int]:
     """Pixel size of the flattened page: the paper's true aspect, `long_side_px` along its long side."""
     width_mm, height_mm = paper.size_mm(landscape)

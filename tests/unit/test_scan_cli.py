@@ -100,6 +100,20 @@ def test_every_exif_orientation_turns_as_viewers_do(orientation):
     assert np.array_equal(decode_image(stored.getvalue(), "x.png"), cv2.cvtColor(seen, cv2.COLOR_RGB2BGR))
 
 
+def test_a_photo_with_no_page_found_keeps_its_own_shape_and_needs_no_kit(run_cli, photos, tmp_path, monkeypatch):
+    """The whole photo becomes the page: not stretched to a paper, nor taken for an ID card because it is wide;
+    and a PDF file from photos needs no kit (only attaching to a dossier does)."""
+    folder, _ = photos
+    monkeypatch.setenv("FIELDKIT_DATA_DIR", str(tmp_path / "no-kit-here"))
+    out = tmp_path / "ca-tam-anh.pdf"
+    code, _, err = run_cli("scan", str(folder / "table.png"), "-o", str(out), "--mode", "color")
+    assert code == 0 and "dùng nguyên ảnh" in err
+    box = PdfReader(str(out)).pages[0].mediabox
+    width, height = float(box.width), float(box.height)
+    assert width / height == pytest.approx(640 / 480, rel=0.01)  # the photo's proportions
+    assert max(width, height) <= 842 + 0.5 and min(width, height) <= 595.3 + 0.5  # on A4
+
+
 def test_a_corrupt_image_stops_a_pdf_run_with_one_clear_line(run_cli, photos, tmp_path):
     folder, _ = photos
     out = tmp_path / "x.pdf"
