@@ -13,6 +13,7 @@ from typing import Any
 from fieldkit.camera import open_source
 from fieldkit.cli.context import CliContext
 from fieldkit.cli.present import citizen_json, problems_json, procedure_json
+from fieldkit.core.clock import SystemClock
 from fieldkit.core.dates import local_date
 from fieldkit.core.errors import FieldKitError, Msg, UserError
 from fieldkit.core.i18n import Translator
@@ -21,6 +22,7 @@ from fieldkit.qr.image import load_image
 from fieldkit.qr.live import LiveReader
 from fieldkit.qr.meaning import CardReading, ProcedureReading, Reading, ReceiptReading, interpret, warnings_of
 from fieldkit.qr.reader import QrCode, QrReader
+from fieldkit.storage.security import is_initialised
 
 ORDER = 25  # after `citizen` in `fieldkit --help`
 DEFAULT_TIMEOUT = 30.0
@@ -98,9 +100,13 @@ def _read_live(ctx: CliContext, spec: str) -> int:
 
 def _show(ctx: CliContext, image: str, codes: list[QrCode], error: Msg | None) -> bool:
     """Print one image's result; True when it was read."""
-    kit = ctx.kit()
-    today = local_date(kit.clock.now())
-    readings = [interpret(code.text, catalog=kit.catalog, today=today, citizens=kit.citizens) for code in codes]
+    if is_initialised(ctx.data_dir):  # the kit tells whether the card's holder is known already (a sign-in)
+        kit = ctx.kit()
+        catalog, citizens, now = kit.catalog, kit.citizens, kit.clock.now()
+    else:  # no kit on this machine yet: cards, posters and receipts are read all the same
+        catalog, citizens, now = ctx.catalog(), None, SystemClock().now()
+    today = local_date(now)
+    readings = [interpret(code.text, catalog=catalog, today=today, citizens=citizens) for code in codes]
     if ctx.args.json:
         ctx.json_line(_result_json(image, codes, readings, error, ctx.tr))
     else:

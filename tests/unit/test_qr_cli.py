@@ -44,6 +44,14 @@ def test_an_id_card_image_gives_the_citizen(run_cli, card_png):
     assert result["procedure"] is None and result["warnings"] == [] and result["error"] is None
 
 
+def test_a_card_is_read_on_a_machine_with_no_kit_yet(run_cli, card_png, tmp_path, monkeypatch):
+    monkeypatch.setenv("FIELDKIT_DATA_DIR", str(tmp_path / "no-kit-here"))
+    code, out, _ = run_cli("qr", "--json", str(card_png))
+    [result] = lines(out)
+    assert code == 0 and result["citizen"]["id_number"] == "001090000123" and result["citizen"]["known"] is False
+    assert not (tmp_path / "no-kit-here" / "accounts.json").exists()
+
+
 def test_a_known_citizen_with_a_new_address_is_shown_not_duplicated(run_cli, card_png):
     moved = DEMO_PAYLOAD.replace(DEMO_PAYLOAD.split("|")[5], NEW_ADDRESS)
     assert run_cli("citizen", "add", "--qr-payload", moved)[0] == 0
