@@ -1,7 +1,8 @@
-"""`fieldkit dossier new|list|show|set|attach|validate|queue|unqueue`."""
+"""`fieldkit dossier new|list|show|set|validate|queue|unqueue|discard`."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from fieldkit.cli.context import CliContext
@@ -44,6 +45,12 @@ def register(commands, tr: Translator) -> None:
         cmd.add_argument("uuid", metavar="ID", help=tr("cli.arg.dossier_id"))
         cmd.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
         cmd.set_defaults(handler=handler)
+
+    discard = sub.add_parser("discard", help=tr("cli.dossier.discard"), description=tr("cli.dossier.discard"))
+    discard.add_argument("uuid", metavar="ID", help=tr("cli.arg.dossier_id"))
+    discard.add_argument("--yes", action="store_true", help=tr("cli.opt.yes_discard"))
+    discard.add_argument("--json", action="store_true", help=tr("cli.opt.json"))
+    discard.set_defaults(handler=discard_dossier)
 
     edit = sub.add_parser("set", help=tr("cli.dossier.set"), description=tr("cli.dossier.set"))
     edit.add_argument("uuid", metavar="ID", help=tr("cli.arg.dossier_id"))
@@ -186,4 +193,22 @@ def unqueue_dossier(ctx: CliContext) -> int:
         ctx.json_line(dossier_json(dossier, ctx.tr))
     else:
         ctx.say("cli.dossier.unqueued", uuid=dossier.uuid)
+    return 0
+
+
+def discard_dossier(ctx: CliContext) -> int:
+    """Throw a draft away: a person at the terminal answers yes to the dossier shown; a script says --yes."""
+    service = DossierService(ctx.kit(), ctx.user)
+    dossier = service.get(ctx.args.uuid)
+    if not ctx.args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("error.dossier.discard_unconfirmed")
+        print(dossier_line(dossier, ctx.tr))
+        if input(ctx.tr("cli.dossier.discard_ask")).strip().lower() not in ("c", "có", "co", "y", "yes"):
+            raise UserError("error.dossier.discard_unconfirmed")
+    service.discard(dossier.uuid)
+    if ctx.args.json:
+        ctx.json_line({"uuid": dossier.uuid, "discarded": True})
+    else:
+        ctx.say("cli.dossier.discarded", uuid=dossier.uuid)
     return 0

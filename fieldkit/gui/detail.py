@@ -18,7 +18,7 @@ from fieldkit.gui.page_previews import show_first_page_icons
 from fieldkit.gui.receipt import ReceiptDialog
 from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.review_step import review_html
-from fieldkit.storage.dossier_service import DossierService
+from fieldkit.storage.dossier_service import DISCARDABLE, DossierService
 
 
 class DetailPage(QWidget):
@@ -46,6 +46,8 @@ class DetailPage(QWidget):
         self.unqueue_button = big_button(tr("ui.detail.unqueue"), self)
         self.open_button = big_button(tr("ui.detail.open_document"), self)
         self.receipt_button = big_button(tr("ui.detail.receipt"), self)
+        self.discard_button = big_button(tr("ui.detail.discard"), self)
+        self.discard_button.clicked.connect(self.discard)
         self.receipt_button.clicked.connect(self.show_receipt)
         self.back_button.clicked.connect(self.closed)
         self.edit_button.clicked.connect(lambda: self.edit_requested.emit(self.uuid))
@@ -53,9 +55,16 @@ class DetailPage(QWidget):
         self.unqueue_button.clicked.connect(lambda: self._act("unqueue"))
         self.open_button.clicked.connect(lambda: self._open_document(self.documents.currentItem()))
         buttons = QHBoxLayout()
-        for button in (self.back_button, self.receipt_button, self.edit_button, self.unqueue_button, self.queue_button):
+        for button in (
+            self.back_button,
+            self.discard_button,
+            self.receipt_button,
+            self.edit_button,
+            self.unqueue_button,
+            self.queue_button,
+        ):
             buttons.addWidget(button)
-        buttons.insertStretch(1, 1)
+        buttons.insertStretch(2, 1)
         side = QVBoxLayout()
         side.addWidget(QLabel(tr("ui.review.documents"), self))
         side.addWidget(self.documents, 1)
@@ -129,6 +138,7 @@ class DetailPage(QWidget):
         self.edit_button.setEnabled(dossier.status in EDITABLE)
         self.queue_button.setEnabled(dossier.status in (LocalStatus.DRAFT, LocalStatus.READY))
         self.unqueue_button.setEnabled(dossier.status is LocalStatus.QUEUED)
+        self.discard_button.setVisible(dossier.status in DISCARDABLE and not dossier.portal_code)
         self.open_button.setEnabled(bool(dossier.documents))
 
     def show_receipt(self) -> None:
@@ -139,6 +149,15 @@ class DetailPage(QWidget):
         uuid, actor = self.uuid, self.ctx.actor
         self.ctx.runner.db(lambda kit: getattr(DossierService(kit, actor), action)(uuid)).success(
             lambda _: (self.show_dossier(uuid), self.changed.emit())
+        ).run()
+
+    def discard(self) -> None:
+        """Throw away a draft started by mistake, once the worker has said yes; then back to the list."""
+        if not self.ctx.dialogs.confirm(self, self.ctx.tr("ui.detail.discard_confirm")):
+            return
+        uuid, actor = self.uuid, self.ctx.actor
+        self.ctx.runner.db(lambda kit: DossierService(kit, actor).discard(uuid)).success(
+            lambda _: (self.changed.emit(), self.closed.emit())
         ).run()
 
     def _open_document(self, item) -> None:
@@ -166,6 +185,7 @@ TIMELINE_ACTIONS = (
     "exported",
     "viewed",
     "purged",
+    "discarded",
     "review_approved",
     "review_edited",
     "review_returned",

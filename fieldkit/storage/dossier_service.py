@@ -31,6 +31,9 @@ from fieldkit.storage.consents import ConsentStore
 from fieldkit.storage.documents import inspect_bytes, read_document
 from fieldkit.storage.kit import Kit
 
+# Dossiers still only on this kit, being filled in: the ones that may be thrown away.
+DISCARDABLE = frozenset({LocalStatus.DRAFT, LocalStatus.READY})
+
 
 class DossierService:
     def __init__(self, kit: Kit, actor: Actor | str) -> None:
@@ -180,6 +183,26 @@ class DossierService:
     def unqueue(self, uuid: str) -> Dossier:
         """Take a dossier back out of the outbox to change it."""
         return self._move(self.get(uuid), LocalStatus.DRAFT, "")
+
+    def discard(self, uuid: str) -> Dossier:
+        """Throw away a dossier started by mistake: its declaration, papers and consent go (scans no other dossier
+        uses are erased from the vault); the citizen's record stays for next time, and the audit log keeps that
+        it happened. Only a dossier the portal never saw: once queued it may be on its way."""
+        dossier = self.get(uuid)
+        require(self.user, Permission.PURGE, owner=dossier.assisted_by)
+        handed_over = self.kit.db.execute("SELECT 1 FROM outbox WHERE dossier_uuid = ?", [dossier.uuid]).fetchone()
+        if dossier.status not in DISCARDABLE or dossier.portal_code or handed_over:
+            raise UserError("error.dossier.not_discardable", uuid=dossier.uuid[:8], status=dossier.status.label)
+        files = self.kit.dossiers.files_only_in(dossier.uuid)
+        with self.kit.db.atomic():
+            self.kit.db.execute("DELETE FROM dossiers WHERE uuid = ?", [dossier.uuid])  # documents, consent cascade
+            AuditLog(self.kit.db).append(
+                AuditEntry(self.kit.clock.now(), self.actor, "discarded", dossier.uuid, reason=f"files={len(files)}")
+            )
+        # After the commit: a crash here leaves encrypted files nobody refers to, removed by the next purge.
+        for sha256 in files:
+            self.kit.vault.remove(sha256)
+        return dossier
 
     # -- helpers -----------------------------------------------------------------------------------------
 

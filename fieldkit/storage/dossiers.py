@@ -78,6 +78,15 @@ class DossierStore:
             docs.setdefault(doc.pop("dossier_uuid"), []).append(DocumentRef(**doc))
         return [_dossier(row, docs.get(row["uuid"], [])) for row in rows]
 
+    def files_only_in(self, uuid: str) -> list[str]:
+        """The vault files this dossier uses that no other dossier does: what goes when it goes."""
+        rows = self.db.execute(
+            "SELECT DISTINCT sha256 FROM documents WHERE dossier_uuid = ? AND sha256 NOT IN "
+            "(SELECT sha256 FROM documents WHERE dossier_uuid != ?)",
+            [uuid, uuid],
+        ).fetchall()
+        return [row[0] for row in rows]
+
     def counts_by_status(self) -> dict[LocalStatus, int]:
         rows = self.db.execute("SELECT status, COUNT(*) FROM dossiers GROUP BY status").fetchall()
         return {LocalStatus(status): count for status, count in rows}

@@ -65,7 +65,7 @@ class RetentionService:
                     portal_status,
                     closed_at,
                     purge_due_at(closed_at, days),
-                    len(self._files_only_in(uuid)),
+                    len(self.kit.dossiers.files_only_in(uuid)),
                 )
             )
         return items
@@ -87,7 +87,7 @@ class RetentionService:
         db, now = self.kit.db, self.kit.clock.now()
         dossier = self.kit.dossiers.get(item.uuid)
         require(self.user, Permission.PURGE, owner=dossier.assisted_by)
-        files = self._files_only_in(dossier.uuid)
+        files = self.kit.dossiers.files_only_in(dossier.uuid)
         consent = db.execute("SELECT version, given_at FROM consents WHERE dossier_uuid = ?", [dossier.uuid]).fetchone()
         with db.atomic():
             db["purged_dossiers"].insert(
@@ -119,11 +119,3 @@ class RetentionService:
         # After the commit: a crash here leaves encrypted files nobody refers to, removed by the next purge.
         for sha256 in files:
             self.kit.vault.remove(sha256)
-
-    def _files_only_in(self, uuid: str) -> list[str]:
-        rows = self.kit.db.execute(
-            "SELECT DISTINCT sha256 FROM documents WHERE dossier_uuid = ? AND sha256 NOT IN "
-            "(SELECT sha256 FROM documents WHERE dossier_uuid != ?)",
-            [uuid, uuid],
-        ).fetchall()
-        return [row[0] for row in rows]

@@ -185,3 +185,24 @@ def test_a_typed_pdf_shows_the_document_icon_not_an_empty_square(qtbot, window):
     qtbot.waitUntil(lambda: not documents.item(1).icon().isNull())
     assert not documents.item(0).icon().isNull() and not page_shaped(documents.item(0).icon())
     assert page_shaped(documents.item(1).icon())
+
+
+def test_a_draft_is_thrown_away_from_its_detail_once_confirmed(qtbot, ctx):
+    draft, queued = fill(ctx)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window)
+    window.open_dossier(queued)
+    assert not window.detail.discard_button.isVisibleTo(window)  # queued: it may be on its way
+    window.open_dossier(draft)
+    detail = window.detail
+    assert detail.discard_button.isVisibleTo(window)
+    ctx.dialogs.answer = False  # "no": nothing happens
+    detail.discard_button.click()
+    assert window.pages.currentWidget() is detail
+    ctx.dialogs.answer = True
+    detail.discard_button.click()
+    assert window.pages.currentWidget() is window.home
+    with opened(ctx) as kit:
+        assert draft not in {d.uuid for d in kit.dossiers.list()} and queued in {d.uuid for d in kit.dossiers.list()}

@@ -83,6 +83,20 @@ def test_citizen_and_dossier_round_trip(run_cli, tmp_path):
     assert [json.loads(line)["uuid"] for line in out.splitlines()] == [dossier["uuid"]]
 
 
+def test_a_draft_is_thrown_away_only_when_the_worker_says_so(run_cli):
+    run_cli("citizen", "add", "--qr-payload", QR)
+    code, out, _ = run_cli("dossier", "new", "--procedure", "1.004873", "--citizen", "001090012345", "--json")
+    uuid = json.loads(out)["uuid"]
+    code, _, err = run_cli("dossier", "discard", uuid[:8])  # a script that did not say --yes
+    assert code == 2 and "--yes" in err
+    assert run_cli("dossier", "show", uuid[:8])[0] == 0
+    code, out, _ = run_cli("dossier", "discard", uuid[:8], "--yes")
+    assert code == 0 and f"Đã bỏ hồ sơ {uuid}" in out
+    code, _, err = run_cli("dossier", "show", uuid[:8])
+    assert code == 2
+    assert run_cli("citizen", "show", "001090012345")[0] == 0  # the citizen stays
+
+
 def test_user_mistakes_exit_2_with_one_clear_line(run_cli):
     code, out, err = run_cli("citizen", "show", "001090012345")
     assert code == 2 and out == "" and len(err.strip().splitlines()) == 1

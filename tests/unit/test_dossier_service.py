@@ -162,3 +162,37 @@ def test_id_mismatch_is_refused_unless_the_worker_accepts_it(kit):
     citizens.save(odd, accept_mismatch=True)
     [entry] = [e for e in kit.dossiers.audit.all() if e.action == "citizen_mismatch_accepted"]
     assert "Nguyễn" not in entry.reason and "001090012345" not in entry.reason
+
+
+def test_a_draft_started_by_mistake_can_be_thrown_away(service, kit, pdf_bytes):
+    from fieldkit.core.roles import Actor, PermissionDenied, Role
+    from fieldkit.storage.audit import AuditLog
+
+    mistake, kept = start(service), start(service)
+    service.attach_bytes(mistake.uuid, "TOKHAI", pdf_bytes, "tokhai.pdf")  # the same scan in both dossiers
+    service.attach_bytes(kept.uuid, "TOKHAI", pdf_bytes, "tokhai.pdf")
+    own = make_pdf(1, seed=7)
+    service.attach_bytes(mistake.uuid, "BANAN", own, "ban-an.pdf")  # a scan only the mistake has
+    only_mistake = kit.dossiers.get(mistake.uuid).documents[-1].sha256
+    with pytest.raises(PermissionDenied):  # another field worker's dossier
+        DossierService(kit, Actor("lan", Role.FIELD_WORKER)).discard(mistake.uuid)
+
+    service.discard(mistake.uuid)
+    assert [d.uuid for d in kit.dossiers.list()] == [kept.uuid]
+    assert not kit.vault.has(only_mistake) and kit.vault.get(kit.dossiers.get(kept.uuid).documents[0].sha256)
+    assert kit.citizens.get("001090012345").full_name == "Nguyễn Văn An"  # declared once, kept for next time
+    assert [e.action for e in kit.dossiers.audit.for_dossier(mistake.uuid)][-1] == "discarded"
+    assert AuditLog(kit.db).verify() == []
+
+    queued = service.queue(kept.uuid)
+    with pytest.raises(UserError) as caught:  # it may be on its way to the portal
+        service.discard(queued.uuid)
+    assert caught.value.message.key == "error.dossier.not_discardable"
+    service.unqueue(kept.uuid)
+    kit.db.execute(  # a dossier once handed to the outbox stays, even taken back out of the queue
+        "INSERT INTO outbox (dossier_uuid, revision, step, fingerprint, updated_at) "
+        "VALUES (?, 1, 'sending', '', '2026-01-01T00:00:00+00:00')",
+        [kept.uuid],
+    )
+    with pytest.raises(UserError):
+        service.discard(kept.uuid)
