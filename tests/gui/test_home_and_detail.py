@@ -187,12 +187,8 @@ def test_a_typed_pdf_shows_the_document_icon_not_an_empty_square(qtbot, window):
     assert page_shaped(documents.item(1).icon())
 
 
-def test_a_draft_is_thrown_away_from_its_detail_once_confirmed(qtbot, ctx):
+def test_a_draft_is_thrown_away_from_its_detail_once_confirmed(window, ctx):
     draft, queued = fill(ctx)
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.start()
-    sign_in(window)
     window.open_dossier(queued)
     assert not window.detail.discard_button.isVisibleTo(window)  # queued: it may be on its way
     window.open_dossier(draft)
