@@ -39,6 +39,7 @@ class BlobStore:
         # costs no second read. Lost on a restart: the file is then hashed from disk once, when it resumes.
         self._digests: dict[str, tuple[int, Any]] = {}
         self._locks = [threading.Lock() for _ in range(_LOCKS)]
+        self._finish_whole_partials()
 
     def _fan_out(self) -> None:
         """The 256 folders files go in (by the first two hex digits of the hash), made once and made durable:
@@ -51,6 +52,17 @@ class BlobStore:
                 made = True
         if made:
             fsync_dir(self.root)
+
+    def _finish_whole_partials(self) -> None:
+        """A server stopped between a file's last byte and its check leaves the whole file in `partial/`: one
+        whose bytes hash to its name is finished now, so it is held (and listed) without being sent again."""
+        for partial in self._partial.iterdir():
+            if (
+                _SHA256.match(partial.name)
+                and not self.path(partial.name).exists()
+                and _hash_of(partial) == partial.name
+            ):
+                self._finish(partial.name, partial.stat().st_size)
 
     @contextmanager
     def holding(self, sha256: str) -> Iterator[None]:
@@ -140,13 +152,15 @@ class BlobStore:
     def verify(self, sha256: str) -> bool:
         """Re-read a held file and check it against its name."""
         final = self.path(sha256)
-        if not final.is_file():
-            return False
-        digest = hashlib.sha256()
-        with final.open("rb") as fh:
-            while block := fh.read(_READ):
-                digest.update(block)
-        return digest.hexdigest() == sha256
+        return final.is_file() and _hash_of(final) == sha256
+
+
+def _hash_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(_READ):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _after(parts: Sequence[Bytes], skip: int) -> list[memoryview]:

@@ -295,3 +295,19 @@ def test_the_token_lifetime_is_the_configured_one(start_portal, clock):
     body = requests.post(f"{portal.url}/v1/login", json={"username": USER, "password": PASSWORD}).json()
     assert body["expires_in"] == 300
     assert PortalStatus(1)  # statuses are the portal's 1..10
+
+
+def test_a_whole_file_left_unchecked_by_a_stop_is_finished_at_the_next_start(tmp_path, pdf_bytes):
+    """The portal stopped between a file's last byte and its hash check: at the next start the file whose bytes
+    hash to its name is held; one cut short, or damaged, stays an unfinished upload to resume."""
+    from fieldkit.server.blobs import BlobStore
+
+    whole, short = hashlib.sha256(pdf_bytes).hexdigest(), hashlib.sha256(pdf_bytes + b"more").hexdigest()
+    BlobStore(tmp_path)  # the folders, as a first start makes them
+    (tmp_path / "partial" / whole).write_bytes(pdf_bytes)
+    (tmp_path / "partial" / short).write_bytes(pdf_bytes)  # the first part of a longer file
+
+    blobs = BlobStore(tmp_path)
+    assert blobs.is_complete(whole) and blobs.verify(whole) and not (tmp_path / "partial" / whole).exists()
+    state = blobs.state(short, len(pdf_bytes) + 4)
+    assert not state.complete and state.received == len(pdf_bytes)

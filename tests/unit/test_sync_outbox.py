@@ -90,6 +90,27 @@ def test_a_send_that_arrived_before_the_kit_died_is_not_duplicated(kit, portal):
     assert len(held(portal)) == 1 and kit.dossiers.get(uuid).portal_code == first.ma_ho_so
 
 
+def test_a_file_whose_bytes_all_arrived_before_the_portal_stopped_is_finished(kit, portal):
+    """The portal wrote a file's last byte and stopped (killed, or its machine lost power) before checking the
+    hash and moving it into place: it holds every byte of an unfinished file. The kit sends the last piece
+    again, which makes the portal finish it; before, the kit asked for a piece past the end and gave up."""
+    [uuid] = queue_dossiers(kit, 1, lambda rng: 150_000, seed=5)
+    session = logged_in(kit, portal.url)
+    dossier = kit.dossiers.get(uuid)
+    envelope = submission(dossier, kit.citizens.get(dossier.applicant_id), kit.catalog.get(dossier.procedure_code))
+    sending, entry = dossier.moved(LocalStatus.SENDING, "tester", kit.clock.now())  # the kit died too
+    kit.dossiers.save(sending, [entry])
+    OutboxStore(kit.db).start(uuid, 1, fingerprint(dossier), envelope, session.portal_url, kit.clock.now())
+    for doc in dossier.documents:  # what the portal's disk holds after the stop: every byte, not yet checked
+        (portal.store.blobs.root / "partial" / doc.sha256).write_bytes(kit.vault.get(doc.sha256))
+
+    report = outbox(kit, session).run()
+    assert report.complete, report.stopped
+    [item] = held(portal).values()
+    assert item["uuid"] == uuid and all(f["verified"] for f in item["files"])
+    assert report.bytes_sent <= CHUNK * len(dossier.documents)  # only each file's last piece went again
+
+
 def test_an_edit_after_a_send_that_may_have_arrived_goes_as_a_new_revision(kit, portal):
     [uuid] = queue_dossiers(kit, 1, small, seed=3)
     session = logged_in(kit, portal.url)
