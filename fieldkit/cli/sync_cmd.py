@@ -22,7 +22,6 @@ from fieldkit.sync.session import PortalSession
 from fieldkit.sync.watch import Watcher, reachable
 
 ORDER = 45  # place in `fieldkit --help`
-SKEW_WARNING_SECONDS = 600
 
 
 def register(commands, tr: Translator) -> None:
@@ -66,7 +65,9 @@ def run_sync(ctx: CliContext) -> int:
     except NetworkError as error:
         _print_unreachable(ctx, kit, error)
         return 1
-    _warn_skew(ctx, health.server_time, kit.clock.now())
+    minutes = health.clock_off_minutes(kit.clock.now())
+    if minutes is not None:
+        ctx.warn(ctx.tr("cli.sync.clock_skew", minutes=minutes))
     report = run_locked(kit, _outbox(ctx, kit, session, health.max_chunk_bytes))
     _print_report(ctx, report)
     return _exit_code(report)
@@ -131,12 +132,6 @@ def _print_unreachable(ctx: CliContext, kit, error: NetworkError) -> None:
         )
     ctx.warn(ctx.tr.describe(error))
     ctx.warn(ctx.tr("cli.sync.unreachable", count=queued))
-
-
-def _warn_skew(ctx: CliContext, server_time, kit_time) -> None:
-    skew = (kit_time - server_time).total_seconds()
-    if abs(skew) > SKEW_WARNING_SECONDS:
-        ctx.warn(ctx.tr("cli.sync.clock_skew", minutes=round(skew / 60)))
 
 
 def _print_report(ctx: CliContext, report: SyncReport) -> None:

@@ -287,7 +287,8 @@ def read_files_state(data: Any, asked: list[str]) -> list[FileState]:
 @dataclass(frozen=True)
 class Token:
     access_token: str
-    expires_at: datetime
+    expires_at: datetime  # on the portal's clock
+    expires_in: int | None = None  # seconds from when it was issued: what the kit's own clock can use
 
 
 def read_token(data: Any) -> Token:
@@ -295,7 +296,8 @@ def read_token(data: Any) -> Token:
     token = _text(data, "access_token", "token")
     if not token or len(token) > 512 or not token.isprintable() or " " in token:
         raise FormatError("token.access_token is not a token")
-    return Token(token, _date(data, "expires_at", "token"))
+    lifetime = _int(data, "expires_in", "token", minimum=0) if "expires_in" in data else None
+    return Token(token, _date(data, "expires_at", "token"), lifetime)
 
 
 # -- reading helpers ---------------------------------------------------------------------------------------

@@ -49,6 +49,10 @@ class HomePage(QWidget):
         self.sync_note = QLabel(self)
         self.sync_note.setWordWrap(True)
         self.sync_note.hide()
+        self.clock_note = QLabel(self)  # a laptop whose clock is off: dossiers would carry a wrong time
+        self.clock_note.setWordWrap(True)
+        self.clock_note.setStyleSheet("color: #8a4b00; font-weight: bold;")
+        self.clock_note.hide()
         self._progress_timer = QTimer(self, interval=250)
         self._progress_timer.timeout.connect(self._show_progress)
         self.sync: SyncController | None = None
@@ -97,6 +101,7 @@ class HomePage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.progress)
         layout.addWidget(self.sync_note)
+        layout.addWidget(self.clock_note)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
@@ -110,6 +115,7 @@ class HomePage(QWidget):
         sync.connectivity_changed.connect(self._show_connectivity)
         sync.sending_changed.connect(self._show_sending)
         sync.report_ready.connect(self._show_report)
+        sync.clock_off.connect(self._show_clock_off)
         self._show_connectivity(sync.connectivity)
 
     def _send_now(self) -> None:
@@ -122,6 +128,11 @@ class HomePage(QWidget):
         self.connectivity.setText(f"● {self.ctx.tr(f'ui.sync.state.{state}')}")
         self.connectivity.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.send_button.setEnabled(state == "online")
+
+    def _show_clock_off(self, minutes: int | None) -> None:
+        if minutes is not None:
+            self.clock_note.setText("⚠ " + self.ctx.tr("cli.sync.clock_skew", minutes=minutes))
+        self.clock_note.setVisible(minutes is not None)
 
     def _show_sending(self, sending: bool) -> None:
         self.progress.setVisible(sending)

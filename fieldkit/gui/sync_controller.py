@@ -35,6 +35,7 @@ class SyncController(QObject):
     sending_changed = Signal(bool)
     report_ready = Signal(object)  # SyncReport
     problem = Signal(object)  # an error the user must act on (login, certificate)
+    clock_off = Signal(object)  # minutes the laptop's clock is off the portal's, or None when it is right
 
     def __init__(self, ctx: AppContext) -> None:
         super().__init__()
@@ -98,6 +99,7 @@ class SyncController(QObject):
             self._set_connectivity("offline")
             return idle + 1
         self._set_connectivity("online")
+        self.clock_off.emit(health.clock_off_minutes(kit.clock.now()))
         pending = bool(kit.dossiers.list(status=LocalStatus.QUEUED))
         if not (asked or pending or idle >= PULL_EVERY):
             return idle + 1

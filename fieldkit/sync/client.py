@@ -9,8 +9,8 @@ from __future__ import annotations
 import gzip
 import json
 import os
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -51,10 +51,20 @@ _READ_BLOCK = 64 * 1024
 _BAD_ADDRESS = (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
 
 
+# A kit clock this far from the portal's is worth telling the user about: dossiers and consents carry its time.
+CLOCK_OFF_SECONDS = 600
+
+
 @dataclass(frozen=True)
 class Health:
     server_time: datetime  # to warn about a kit whose clock is off
     max_chunk_bytes: int
+
+    def clock_off_minutes(self, kit_time: datetime) -> int | None:
+        """How many minutes the kit's clock is ahead (negative: behind) of the portal's, when that is worth
+        saying; None when they agree closely enough."""
+        off = (kit_time - self.server_time).total_seconds()
+        return round(off / 60) if abs(off) > CLOCK_OFF_SECONDS else None
 
 
 class PortalClient:
@@ -104,10 +114,17 @@ class PortalClient:
 
     def login(self, username: str, password: str) -> Token:
         body = self._call("POST", "/v1/login", json_body={"username": username, "password": password})
-        return self._read(read_token, body)
+        return self._on_our_clock(self._read(read_token, body))
 
     def refresh(self, token: str) -> Token:
-        return self._read(read_token, self._call("POST", "/v1/token/refresh", token=token))
+        return self._on_our_clock(self._read(read_token, self._call("POST", "/v1/token/refresh", token=token)))
+
+    def _on_our_clock(self, token: Token) -> Token:
+        """The expiry as this kit's clock will see it: the portal says how long the token lasts, so a laptop
+        whose clock is hours off (a flat clock battery, a wrong time zone) still renews it in time."""
+        if token.expires_in is None:
+            return token
+        return replace(token, expires_at=self.clock.now() + timedelta(seconds=token.expires_in))
 
     def file_state(self, token: str, sha256: str) -> FileState:
         return self._read(read_file_state, self._call("GET", f"/v1/files/{sha256}", token=token))

@@ -34,6 +34,7 @@ def test_send_now_delivers_the_queue_and_the_screen_follows(qtbot, make_ctx, sta
     window.show_home()
 
     qtbot.waitUntil(lambda: "Có mạng" in home.connectivity.text(), timeout=15_000)
+    assert home.clock_note.isHidden()  # the laptop's clock agrees with the portal's
     statuses = lambda: {home.model.summary(row).status for row in range(home.model.rowCount())}  # noqa: E731
     qtbot.waitUntil(lambda: statuses() == {LocalStatus.SENT}, timeout=30_000)
     assert "Chờ gửi: 0" in home.counts.text()
@@ -58,4 +59,24 @@ def test_an_unreachable_portal_is_said_and_nothing_is_lost(qtbot, make_ctx):
     qtbot.waitUntil(lambda: "Không có mạng" in window.home.connectivity.text(), timeout=15_000)
     assert not window.home.send_button.isEnabled()
     assert window.home.model.summary(0).status is LocalStatus.QUEUED
+    window.close()
+
+
+def test_a_laptop_clock_hours_off_the_portals_is_pointed_out(qtbot, make_ctx, start_portal, clock):
+    from datetime import timedelta
+
+    from fieldkit.core.clock import FixedClock
+
+    portal = start_portal(clock=FixedClock(clock.now() - timedelta(hours=2)))  # the laptop is two hours ahead
+    ctx = make_ctx()
+    ctx.credentials = SessionCredentials()
+    with opened(ctx) as kit:
+        kit.settings.set("portal_url", portal.url)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window)
+    home = window.home
+    qtbot.waitUntil(lambda: not home.clock_note.isHidden(), timeout=15_000)
+    assert "lệch 120 phút" in home.clock_note.text() and "chỉnh lại giờ" in home.clock_note.text()
     window.close()

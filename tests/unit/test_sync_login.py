@@ -89,3 +89,27 @@ def test_no_login_at_all_asks_to_log_in(kit, portal):
         session.call(lambda token: session.client.changes(token, ""))
     with pytest.raises(AuthRequired):
         session.login(USER, "wrong password")
+
+
+@pytest.mark.parametrize("off", [timedelta(days=3), timedelta(hours=-9)])
+def test_a_kit_whose_clock_is_off_keeps_its_login_as_long_as_the_portal_does(clock, start_portal, off):
+    """A laptop three days ahead (a wrong date typed in) or nine hours behind (a flat clock battery, a wrong
+    time zone): the token lasts as long as the portal says, counted on the kit's own clock."""
+    from fieldkit.core.clock import FixedClock
+
+    portal = start_portal(token_ttl=timedelta(minutes=30))  # on the portal's clock, `clock`
+    laptop = FixedClock(clock.now() + off)
+    credentials = SessionCredentials()
+    asked: list[str] = []
+    session = PortalSession(
+        PortalClient(portal.url, clock=laptop), credentials, laptop, lambda user: asked.append(user) or PASSWORD
+    )
+    first = session.login(USER, PASSWORD)
+    assert first.expires_at == laptop.now() + timedelta(minutes=30)
+    for _ in range(3):
+        session.call(lambda token: session.client.changes(token, ""))
+    assert asked == [] and credentials.load(portal.url).token == first.token  # no login again on every call
+    clock.advance(minutes=28)
+    laptop.advance(minutes=28)
+    session.call(lambda token: session.client.changes(token, ""))  # renewed before it runs out, as usual
+    assert credentials.load(portal.url).token != first.token and asked == []
