@@ -32,6 +32,7 @@ from starlette.requests import ClientDisconnect
 
 from fieldkit import __version__
 from fieldkit.core.dates import to_portal
+from fieldkit.core.errors import named_failure
 from fieldkit.core.i18n import Translator
 from fieldkit.core.portal_format import SHA256_PATTERN, content_sha256, files_of
 from fieldkit.core.workflow import PortalStatus
@@ -47,6 +48,8 @@ _bearer = HTTPBearer(auto_error=False, description="the access_token from /v1/lo
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorOut} for code in (400, 401, 409, 413, 422, 429, 503)
 }
+
+STORAGE_FULL_RETRY_SECONDS = 600  # a person has to free space: no point in kits asking every few seconds
 
 DESCRIPTION = (
     "FieldKit's sync protocol. Field names follow the portal's dossier format (MaHoSo, MaTTHC, ChuHoSo, "
@@ -94,6 +97,15 @@ def _install_error_handlers(app: FastAPI, tr: Translator) -> None:
         listed = "; ".join(f"{p['where']}: {p['problem']}" for p in problems[:10])
         message = tr("sync.server.invalid", problems=listed)
         return JSONResponse(error_body(code, message, {"problems": problems[:50]}), 422)
+
+    @app.exception_handler(Exception)
+    async def failure(request: Request, error: Exception) -> JSONResponse:
+        """The last answer (uvicorn still logs the error): a full disk says so, with a time to come back, so the
+        kit tells the team the portal has no room rather than that it broke."""
+        if named_failure(error) is not None:
+            body = error_body("storage_full", tr("sync.server.storage_full"))
+            return JSONResponse(body, 507, headers={"Retry-After": str(STORAGE_FULL_RETRY_SECONDS)})
+        return JSONResponse(error_body("server_error", tr("sync.server.failure")), 500)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:

@@ -37,6 +37,7 @@ from fieldkit.sync.errors import (
     BadResponse,
     NetworkError,
     NotAPortal,
+    PortalFull,
     PortalRefused,
     ServerBusy,
     ServerFailure,
@@ -233,6 +234,8 @@ class PortalClient:
             return body
         if status in (429, 503):
             raise ServerBusy(status, parse_retry_after(response.headers.get("Retry-After"), self.clock.now()))
+        if status == 507:  # the portal's disk is full: a person there must act; the queue waits
+            raise PortalFull(parse_retry_after(response.headers.get("Retry-After"), self.clock.now()))
         if status >= 500:
             raise ServerFailure(status)
         error = _error_of(body)

@@ -29,6 +29,16 @@ class ServerBusy(NetworkError):
         self.retry_after = retry_after
 
 
+class PortalFull(ServerBusy):
+    """507: the portal has no room to store what is sent. Someone there must free space, so the wait it asks
+    for is long: the run stops (the queue stays) rather than waiting."""
+
+    key = "error.sync.portal_full"
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__(507, retry_after)
+
+
 class ServerFailure(NetworkError):
     """A 5xx: the server failed; it may work on the next try."""
 

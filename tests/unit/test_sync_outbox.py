@@ -6,9 +6,11 @@ import json
 import threading
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
+from fieldkit.core.i18n import Translator
 from fieldkit.core.portal_format import submission
 from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.server.config import FaultPlan
@@ -109,6 +111,26 @@ def test_a_file_whose_bytes_all_arrived_before_the_portal_stopped_is_finished(ki
     [item] = held(portal).values()
     assert item["uuid"] == uuid and all(f["verified"] for f in item["files"])
     assert report.bytes_sent <= CHUNK * len(dossier.documents)  # only each file's last piece went again
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full, a device that is always full")
+def test_a_portal_whose_disk_is_full_says_so_and_the_queue_waits(kit, portal):
+    """The portal's disk fills up mid-sync (a real ENOSPC: its partial file is /dev/full): it answers 507 with a
+    long Retry-After, the kit stops and says the portal has no room, and nothing leaves the queue."""
+    from fieldkit.sync.errors import PortalFull
+
+    [uuid] = queue_dossiers(kit, 1, small, seed=8)
+    session = logged_in(kit, portal.url)
+    sha256 = kit.dossiers.get(uuid).documents[0].sha256
+    (portal.store.blobs.root / "partial" / sha256).symlink_to("/dev/full")
+
+    report = outbox(kit, session).run()
+    assert isinstance(report.stopped, PortalFull) and report.stopped.retry_after == 600
+    assert "hết chỗ lưu trữ" in Translator("vi").describe(report.stopped)
+    assert kit.dossiers.get(uuid).status is LocalStatus.QUEUED and held(portal) == {}
+
+    (portal.store.blobs.root / "partial" / sha256).unlink()  # space freed
+    assert outbox(kit, session).run().complete and list(held(portal)) == [uuid]
 
 
 def test_an_edit_after_a_send_that_may_have_arrived_goes_as_a_new_revision(kit, portal):
