@@ -206,7 +206,8 @@ class FaultProxy:
 
     Every block of bytes going to the server may be delayed (up to `delay` seconds), may be the last before
     the connection is cut (`cut_rate`), or may be silently dropped (`drop_rate`; the HTTP stream then stalls
-    until a side times out). `rate` (bytes a second) makes the way up one link of that speed, shared by all
+    until a side times out); an answer on its way back may be lost (`answer_cut_rate`: the server did the work,
+    the kit never hears). `rate` (bytes a second) makes the way up one link of that speed, shared by all
     connections, as an office LAN or a mobile uplink is. `bytes_up` counts what reached the server. Seeded: a
     run can be replayed.
     """
@@ -221,10 +222,14 @@ class FaultProxy:
         delay: float = 0.0,
         max_drops: int | None = None,
         rate: float | None = None,
+        answer_cut_rate: float = 0.0,
     ) -> None:
         self.upstream = ("127.0.0.1", upstream_port)
         self.rng = random.Random(seed)
         self.cut_rate, self.drop_rate, self.delay = cut_rate, drop_rate, delay
+        # The way back: the server did the work, then its answer is lost (the kit must not do it twice).
+        self.answer_cut_rate = answer_cut_rate
+        self.answer_cuts = 0
         self.drops_left = max_drops
         self.rate = rate
         self._link_free_at = 0.0  # when the shaped link has sent what it was given
@@ -291,6 +296,12 @@ class FaultProxy:
                 return "drop"
             return "pass"
 
+    def _answer_lost(self) -> bool:
+        with self._lock:
+            lost = self.answer_cut_rate > 0 and self.rng.random() < self.answer_cut_rate
+            self.answer_cuts += lost
+            return lost
+
     def _pump(self, source: socket.socket, target: socket.socket, upstream: bool, pair: tuple) -> None:
         try:
             while True:
@@ -312,6 +323,8 @@ class FaultProxy:
                     self._count(len(block))
                     if self.rate:
                         self._through_link(len(block))
+                elif self._answer_lost():
+                    break  # the server's answer never reaches the kit
                 target.sendall(block)
         except OSError:
             pass

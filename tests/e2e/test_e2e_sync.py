@@ -1,5 +1,6 @@
 """End to end: the training portal in a child process, the kit's real command line in another, a link
-that cuts and drops, a server that fails on purpose, and a kit killed with SIGKILL mid-sync."""
+that cuts and drops (requests, and answers on their way back), a server that fails on purpose, a kit killed
+with SIGKILL mid-sync, and a portal killed and restarted mid-sync."""
 
 from __future__ import annotations
 
@@ -146,7 +147,9 @@ def test_through_a_link_that_cuts_and_drops_to_a_server_that_fails(tmp_path):
     faults = "500=0.03,503=0.03,429=0.03,garbage=0.01,huge=0.01,retry_after=1,seed=5"
     with (
         SandboxProcess(tmp_path / "portal", "--faults", faults) as sandbox,
-        FaultProxy(sandbox.port, seed=7, cut_rate=0.01, drop_rate=0.02, delay=0.002, max_drops=3) as proxy,
+        FaultProxy(
+            sandbox.port, seed=7, cut_rate=0.01, drop_rate=0.02, delay=0.002, max_drops=3, answer_cut_rate=0.05
+        ) as proxy,
     ):
         with open_kit(kit_dir) as kit:
             client = PortalClient(proxy.url, timeout=(2, 1.5), clock=kit.clock)
@@ -166,7 +169,7 @@ def test_through_a_link_that_cuts_and_drops_to_a_server_that_fails(tmp_path):
             session.credentials.save(proxy.url, StoredLogin(USER, "expired", kit.clock.now()))
             report = outbox.run()
             assert report.complete, report.stopped
-        assert proxy.cuts > 0 and proxy.drops > 0  # the link really misbehaved
+        assert proxy.cuts > 0 and proxy.drops > 0 and proxy.answer_cuts > 0  # the link really misbehaved
         check_delivered_once(sandbox, kit_dir, uuids)
 
 
