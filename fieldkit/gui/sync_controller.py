@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from PySide6.QtCore import QObject, Signal
 
@@ -19,7 +20,7 @@ from fieldkit.gui.context import AppContext
 from fieldkit.hub.enrol import use_hub_login
 from fieldkit.storage.logfile import failure_summary
 from fieldkit.storage.security import open_with_key
-from fieldkit.sync.errors import NetworkError, SyncBusy
+from fieldkit.sync.errors import NetworkError, ServerBusy, SyncBusy
 from fieldkit.sync.outbox import Outbox, SyncProgress
 from fieldkit.sync.service import chunk_sizes, portal_client, portal_url, run_locked
 from fieldkit.sync.session import PortalSession
@@ -46,6 +47,7 @@ class SyncController(QObject):
         self._stop = threading.Event()
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
+        self._not_before: float | None = None  # monotonic time before which the portal asked not to be sent to
 
     def start(self, data_key: bytes) -> None:
         if self._thread is not None:
@@ -101,7 +103,8 @@ class SyncController(QObject):
         self._set_connectivity("online")
         self.clock_off.emit(health.clock_off_minutes(kit.clock.now()))
         pending = bool(kit.dossiers.list(status=LocalStatus.QUEUED))
-        if not (asked or pending or idle >= PULL_EVERY):
+        waiting = self._not_before is not None and time.monotonic() < self._not_before  # the portal asked
+        if not (asked or (pending and not waiting) or idle >= PULL_EVERY):
             return idle + 1
         self._cancel.clear()
         session = PortalSession(client, self.ctx.credentials, kit.clock)
@@ -128,6 +131,10 @@ class SyncController(QObject):
         self.report_ready.emit(report)
         if isinstance(report.stopped, UserError):
             self.problem.emit(report.stopped)
+        # A portal that said when to come back (busy, or its disk full) is not tried again before then, unless
+        # the user presses Send now.
+        wait = report.stopped.retry_after if isinstance(report.stopped, ServerBusy) else None
+        self._not_before = time.monotonic() + wait if wait else None
         return 0
 
     def _track(self, progress: SyncProgress) -> None:

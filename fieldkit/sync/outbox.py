@@ -49,7 +49,15 @@ from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.storage.kit import Kit
 from fieldkit.sync.backoff import RetryPolicy
 from fieldkit.sync.chunks import SMALLEST, ChunkSize, MiB
-from fieldkit.sync.errors import BadResponse, Cancelled, NetworkError, NotAPortal, PortalRefused, ServerBusy
+from fieldkit.sync.errors import (
+    BadResponse,
+    Cancelled,
+    NetworkError,
+    NotAPortal,
+    PortalFull,
+    PortalRefused,
+    ServerBusy,
+)
 from fieldkit.sync.outbox_store import CONFLICT, DELIVERED, MAY_HAVE_ARRIVED, REFUSED, SENDING, OutboxStore
 from fieldkit.sync.session import PortalSession
 
@@ -589,7 +597,7 @@ class Outbox:
 
     def _pause(self, error: NetworkError, failures: int) -> None:
         """Wait before the next try, or give up (re-raising) when the tries are spent or the wait too long."""
-        if failures >= self.policy.attempts:
+        if failures >= self.policy.attempts or isinstance(error, PortalFull):  # a full portal waits for a person
             raise error
         if isinstance(error, ServerBusy) and error.retry_after is not None:
             if error.retry_after > self.policy.longest_wait:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.main_window import MainWindow
 from fieldkit.sync.credentials import SessionCredentials
-from tests.e2e.harness import PASSWORD, USER, queue_dossiers
+from tests.e2e.harness import PASSWORD, USER, logged_in, queue_dossiers
 from tests.gui.conftest import opened, sign_in
 
 
@@ -79,4 +79,36 @@ def test_a_laptop_clock_hours_off_the_portals_is_pointed_out(qtbot, make_ctx, st
     home = window.home
     qtbot.waitUntil(lambda: not home.clock_note.isHidden(), timeout=15_000)
     assert "lệch 120 phút" in home.clock_note.text() and "chỉnh lại giờ" in home.clock_note.text()
+    window.close()
+
+
+def test_a_full_portal_is_left_alone_until_it_said_or_the_user_asks(qtbot, make_ctx, start_portal):
+    from pathlib import Path
+
+    import pytest
+
+    if not Path("/dev/full").exists():
+        pytest.skip("needs /dev/full, a device that is always full")
+    portal = start_portal()
+    ctx = make_ctx()
+    ctx.credentials = SessionCredentials()
+    with opened(ctx) as kit:
+        [uuid] = queue_dossiers(kit, 1, lambda rng: 30_000)
+        sha256 = kit.dossiers.get(uuid).documents[0].sha256
+        kit.settings.set("sync_watch_seconds", 5)  # the shortest round the setting allows
+        kit.settings.set("portal_url", portal.url)
+        logged_in(kit, portal.url, credentials=ctx.credentials)
+    full = portal.store.blobs.root / "partial" / sha256
+    full.symlink_to("/dev/full")  # the portal's disk is full for this file: a real ENOSPC
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.start()
+    sign_in(window)
+    home = window.home
+    qtbot.waitUntil(lambda: "hết chỗ lưu trữ" in home.sync_note.text(), timeout=15_000)
+    full.unlink()  # space is freed, but the portal asked for ten minutes
+    qtbot.wait(6000)  # a round of the background loop
+    assert home.model.summary(0).status is LocalStatus.QUEUED and portal.store.dossiers() == []
+    window.sync.send_now()  # the user asks: it goes now
+    qtbot.waitUntil(lambda: home.model.summary(0).status is LocalStatus.SENT, timeout=15_000)
     window.close()

@@ -34,7 +34,8 @@ def small(rng):
 def outbox(kit, session, waits=None, **options) -> Outbox:
     sleep = (lambda seconds: waits.append(seconds)) if waits is not None else (lambda seconds: None)
     options.setdefault("max_chunk", CHUNK)  # pieces of one size, so the counts below are exact
-    return Outbox(kit, session, actor="tester", policy=FAST, chunk_size=CHUNK, sleep=sleep, **options)
+    options.setdefault("policy", FAST)
+    return Outbox(kit, session, actor="tester", chunk_size=CHUNK, sleep=sleep, **options)
 
 
 def held(portal) -> dict[str, dict]:
@@ -124,8 +125,10 @@ def test_a_portal_whose_disk_is_full_says_so_and_the_queue_waits(kit, portal):
     sha256 = kit.dossiers.get(uuid).documents[0].sha256
     (portal.store.blobs.root / "partial" / sha256).symlink_to("/dev/full")
 
-    report = outbox(kit, session).run()
+    waits: list[float] = []
+    report = outbox(kit, session, waits, policy=RetryPolicy()).run()  # the default policy would wait 600 s
     assert isinstance(report.stopped, PortalFull) and report.stopped.retry_after == 600
+    assert waits == []  # a person must free space: the run stops at once instead of waiting
     assert "hết chỗ lưu trữ" in Translator("vi").describe(report.stopped)
     assert kit.dossiers.get(uuid).status is LocalStatus.QUEUED and held(portal) == {}
 
