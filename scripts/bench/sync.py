@@ -215,11 +215,12 @@ def one_round(
     streams: int,
     sync_first: bool,
     link_rate: float | None = None,
+    source: str = "kit",
 ):
-    """A plain upload and a sync of the same kit, on a fresh copy of it, each writing into a new folder; with
-    `link_rate` (bytes a second), each through a link of that speed."""
+    """A plain upload and a sync of the same kit (`tmp / source`, whose queue is `uuids`), on a fresh copy of
+    it, each writing into a new folder; with `link_rate` (bytes a second), each through a link of that speed."""
     kit_dir, portal_dir, plain_dir = tmp / f"kit-{number}", tmp / f"portal-{number}", tmp / f"plain-{number}"
-    shutil.copytree(tmp / "kit", kit_dir)
+    shutil.copytree(tmp / source, kit_dir)
     try:
         with contextlib.ExitStack() as stack:
             sandbox = stack.enter_context(SandboxProcess(portal_dir))
@@ -363,11 +364,20 @@ def main() -> int:
                     sync_runs.append(sync_run)
             link_pairs = []
             if args.link_mbit:
-                # Fewer dossiers: at 100 Mbit/s the whole set would take minutes for the same figure.
-                subset, rate = uuids[:SHAPED_DOSSIERS], args.link_mbit * 1e6 / 8
+                # Fewer dossiers: at 100 Mbit/s the whole set would take minutes for the same figure. A kit of
+                # their own, so the sync's queue is exactly what the plain upload sends.
+                subset, _ = build_kit(tmp / "kit-link", min(count, SHAPED_DOSSIERS))
+                rate = args.link_mbit * 1e6 / 8
                 for number in range(2):
                     plain_run, sync_run, lost, duplicated = one_round(
-                        tmp, 100 + number, subset, (plain_url, receiver.pid), args.streams, number == 1, rate
+                        tmp,
+                        100 + number,
+                        subset,
+                        (plain_url, receiver.pid),
+                        args.streams,
+                        number == 1,
+                        rate,
+                        "kit-link",
                     )
                     lost_clean, duplicated_clean = lost_clean + lost, duplicated_clean + duplicated
                     link_pairs.append((plain_run, sync_run))
