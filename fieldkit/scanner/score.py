@@ -103,7 +103,8 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     # corner only (a T-junction) is the edge of something longer: a sheet under the page, a table's edge.
     runs_on = np.clip((0.5 * (before + after) - 0.2) / 0.5, 0, 1)
 
-    interior = _sample(views.paperness, _grid(quads, 0.85, 9))
+    inside = _grid(quads, 0.85, 9)
+    interior = _sample(views.paperness, inside)
     typical = np.median(interior, axis=1)  # n
     strip = _sample(views.paperness, points - 2.0 * STEP_REACH * n4)  # n, 4, S
     margin = _agrees(strip, typical[:, None, None]).min(axis=1)  # the worst side: a strip of cloth inside it
@@ -119,7 +120,7 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
             edge_sides.min(axis=1),
             step.mean(axis=2).min(axis=1),
             runs_on.mean(axis=1),
-            _paper_likeness(views, quads),
+            _paper_likeness(views, inside),
             margin,
             _agrees(interior, typical[:, None]),
             crossed,
@@ -172,17 +173,10 @@ def _edge_along(
     return np.clip(best / views.edge_floor, 0, 1.5) / 1.5
 
 
-def _paper_likeness(views: Views, quads: np.ndarray) -> np.ndarray:
-    """Share of the inside that looks like paper: light (near the brightest of the inside) and colourless.
-    Print covers little of a page, and at this scale its lines are pale smudges; a check, a tile or a
-    flower is coloured or dark over a good part of any quad drawn around it."""
-    centre = quads.mean(axis=1, keepdims=True)
-    inner = centre + 0.85 * (quads - centre)
-    u = np.linspace(0.05, 0.95, 9, dtype=np.float32)
-    uu, vv = np.meshgrid(u, u)
-    uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
-    tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
-    grid = (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
+def _paper_likeness(views: Views, grid: np.ndarray) -> np.ndarray:
+    """Share of the inside (points `grid` (n, k, 2) spread over each quad) that looks like paper: light (near
+    the brightest of the inside) and colourless. Print covers little of a page, and at this scale its lines are
+    pale smudges; a check, a tile or a flower is coloured or dark over a good part of any quad drawn around it."""
     colours = _sample(views.colour, grid)  # n, 81, 3
     light = colours.mean(axis=-1)
     chroma = colours.max(axis=-1) - colours.min(axis=-1)
@@ -197,6 +191,9 @@ def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:
     """Percentiles of small non-negative integers through a histogram: much cheaper than np.percentile."""
     if values.dtype == np.uint8 and top == 256:
         counts = cv2.calcHist([values], [0], None, [256], [0, 256]).ravel()  # a tenth of bincount's time
+    elif values.dtype in (np.int16, np.uint16):  # non-negative: the same bits read as unsigned
+        counts = cv2.calcHist([values.view(np.uint16)], [0], None, [top], [0, top]).ravel()
+        counts[-1] += values.size - counts.sum()  # values beyond the top counted in the last bin
     else:
         counts = np.bincount(np.minimum(values.ravel(), top - 1), minlength=top)
     cumulative = np.cumsum(counts) / max(1, values.size)
