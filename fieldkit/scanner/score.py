@@ -40,6 +40,8 @@ class Views:
 
 SAMPLES = 20  # points along each side
 STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" colours are read
+GLARE = 250  # every channel this bright on both sides of a side: blown out, no edge can show there
+TELLING_SIDE = 0.3  # share of a side's points outside glare for the side to be judged
 
 
 FEATURES = (
@@ -90,11 +92,17 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
 
     across = _signed_edge(views, points, d4, n4) * within  # n, 4, S: -1..1, + where outside is brighter
     strong = np.abs(across) > 0.35
-    edge_sides = np.maximum((strong & (across > 0)).mean(axis=2), (strong & (across < 0)).mean(axis=2))
-
     inner = _sample(views.colour, points - STEP_REACH * n4)
     outer = _sample(views.colour, points + STEP_REACH * n4)
     step = (np.abs(inner - outer).max(axis=-1) > 14.0) & within
+    # Glare: where both sides of a side are blown out to white, the camera recorded no edge either way. Those
+    # points say nothing (rather than "no edge"): a side's shares are of the points that can tell.
+    known = ~((inner.min(axis=-1) >= GLARE) & (outer.min(axis=-1) >= GLARE))
+    telling = np.maximum(known.sum(axis=2), 1)
+    edge_sides = np.maximum((strong & (across > 0) & known).sum(axis=2), (strong & (across < 0) & known).sum(axis=2))
+    edge_sides = edge_sides / telling
+    step_sides = (step & known).sum(axis=2) / telling
+    edge_mean, edge_min, step_min = _over_telling_sides(known, edge_sides, step_sides)
 
     tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
     before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
@@ -116,9 +124,9 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     skew = np.clip((np.abs(_angles(quads) - 90).max(axis=1) - 10) / 35, 0, 1)
     return np.stack(
         [
-            edge_sides.mean(axis=1),
-            edge_sides.min(axis=1),
-            step.mean(axis=2).min(axis=1),
+            edge_mean,
+            edge_min,
+            step_min,
             runs_on.mean(axis=1),
             _paper_likeness(views, inside),
             margin,
@@ -130,6 +138,19 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
         ],
         axis=1,
     )
+
+
+def _over_telling_sides(
+    known: np.ndarray, edge_sides: np.ndarray, step_sides: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean and weakest side's edge share and the weakest side's step share, over the sides that can tell
+    (most of a side lost in glare says nothing about it); over all four unless at least two can tell, so an
+    outline drawn in the middle of a glare is not believed for want of evidence against it."""
+    telling = known.mean(axis=2) >= TELLING_SIDE  # n, 4
+    count = telling.sum(axis=1)
+    judged = np.where((count >= 2)[:, None], telling, True)
+    mean = (edge_sides * judged).sum(axis=1) / judged.sum(axis=1)
+    return mean, np.where(judged, edge_sides, 1.0).min(axis=1), np.where(judged, step_sides, 1.0).min(axis=1)
 
 
 def _grid(quads: np.ndarray, shrink: float, count: int) -> np.ndarray:
