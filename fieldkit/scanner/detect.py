@@ -161,7 +161,7 @@ class PageDetector:
             strongest = cv2.max(magnitude, strongest)
         floor = float(np.clip(percentiles(strongest, (70,), top=1024)[0], 40.0, 90.0))
         light = percentiles(grey, (97,))[0] if 0 < bright < 200 else bright
-        gradient = cv2.merge([gx.astype(np.float32), gy.astype(np.float32)])
+        gradient = cv2.merge([gx, gy])  # int16: sampled at the nearest pixel, converted after
         b, g, r = cv2.split(small)
         chroma = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
         # Brightness less colour: white paper stands out of a pastel cloth of its own brightness. The median

@@ -27,7 +27,7 @@ class Views:
     grey: np.ndarray
     gx: np.ndarray  # gradient of the strongest channel, int16
     gy: np.ndarray
-    gradient: np.ndarray  # the same as one float32 image of two channels (x, y), for sampling
+    gradient: np.ndarray  # the same as one int16 image of two channels (x, y), for sampling
     edge_floor: float  # a gradient this strong counts as a full edge
     light: float  # the frame's bright end (97th percentile of grey): what white paper looks like here
     paperness: np.ndarray  # brightness less colour, print erased (median): surfaces without their print
