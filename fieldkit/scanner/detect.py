@@ -21,7 +21,7 @@ import numpy as np
 
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import order_corners, order_quads, polygon_area, scale_quad
-from fieldkit.scanner.lines import join_segments, line_quads, segments
+from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
 from fieldkit.scanner.refine import refine_quad
 from fieldkit.scanner.score import (
     Views,
@@ -30,6 +30,7 @@ from fieldkit.scanner.score import (
     score_quads,
     search_sides,
     search_sides_many,
+    side_quality,
 )
 
 
@@ -52,6 +53,8 @@ class PageDetector:
     SHORTLIST = 2  # hypotheses snapped to nearby edges and scored again
     CONFIDENT_SCORE = 0.85  # a tracked outline this likely needs no search
     CLEAR_SCORE = 0.85  # a first score above which no other hypothesis needs a closer look
+    RESCUE_SCORE = 0.5  # below this, three-sided hypotheses are completed and the choice made again
+    RESCUE_ACCEPT = 0.7  # the confidence a completed outline needs to replace the first choice
     FRONT_RUNNERS = 4  # hypotheses given a quick snap before the shortlist is drawn
 
     @staticmethod
@@ -69,13 +72,31 @@ class PageDetector:
             return None
         views = self.views(image)
         best, best_score = self._track(views, hint) if hint is not None else (None, 0.0)
-        if best_score < self.CONFIDENT_SCORE:
-            tracked = [] if best is None else [best]
-            quads, scores = self._scored(views, [], np.zeros(0), tracked + self.line_candidates(views))
-            if not len(scores) or scores.max() < self.CLEAR_SCORE:  # the region sources may hold a better one
-                regions = self.region_candidates(views, self.edge_map(views))
-                quads, scores = self._scored(views, quads, scores, regions)
-            best, best_score = self.choose(views, quads, scores)
+        if best_score >= self.CONFIDENT_SCORE:
+            return self._fitted(image, views, best, best_score, self.accept)
+        tracked = [] if best is None else [best]
+        lines = self.lines(views)
+        quads, scores = self._scored(views, [], np.zeros(0), tracked + self.line_candidates(views, lines))
+        if not len(scores) or scores.max() < self.CLEAR_SCORE:  # the region sources may hold a better one
+            regions = self.region_candidates(views, self.edge_map(views))
+            quads, scores = self._scored(views, quads, scores, regions)
+        best, best_score = self.choose(views, quads, scores)
+        if best_score >= self.RESCUE_SCORE:
+            return self._fitted(image, views, best, best_score, self.accept)
+        # No convincing outline: maybe one side is too faint for a line. A completed outline has a side that
+        # was guessed, so it must convince more than a found one; if it does not, the first choice stands.
+        quads, scores = self._scored(views, quads, scores, self.completed_candidates(views, lines))
+        guess, guess_score = self.choose(views, quads, scores)
+        if guess_score > best_score:
+            found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
+            if found is not None:
+                return found
+        return self._fitted(image, views, best, best_score, self.accept)
+
+    def _fitted(
+        self, image: np.ndarray, views: Views, best: np.ndarray | None, best_score: float, accept: float
+    ) -> Detection | None:
+        """The small frame's choice fitted to the full frame's edges; None below the `accept` confidence."""
         if best is None:
             return None
         full = scale_quad(best, 1.0 / views.scale)
@@ -85,14 +106,13 @@ class PageDetector:
         if support > 0.3:  # a second, tighter pass from where the first landed
             refined, support = refine_quad(image, refined, max(2.0, reach / 4))
         confidence = _confidence(best_score, support)
-        if confidence < self.accept:
+        if confidence < accept:
             return None
         return Detection(order_corners(refined), confidence, best_score, support)
 
     def hypotheses(self, views: Views) -> np.ndarray:
         """Every source's outline hypotheses (n, 4, 2): ordered, distinct, plausible (for the scorer's fit)."""
-        more = self.line_candidates(views) + self.region_candidates(views, self.edge_map(views))
-        quads, _ = self._scored(views, [], np.zeros(0), more, score=False)
+        quads, _ = self._scored(views, [], np.zeros(0), self.candidates(views), score=False)
         return np.stack(quads) if quads else np.zeros((0, 4, 2), np.float32)
 
     def snap(self, views: Views, quads: np.ndarray) -> np.ndarray:
@@ -140,8 +160,8 @@ class PageDetector:
             cv2.copyTo(y, stronger, gy)
             strongest = cv2.max(magnitude, strongest)
         floor = float(np.clip(percentiles(strongest, (70,), top=1024)[0], 40.0, 90.0))
-        light = percentiles(grey, (97,))[0]
-        gradient = cv2.merge([gx.astype(np.float32), gy.astype(np.float32)])
+        light = percentiles(grey, (97,))[0] if 0 < bright < 200 else bright
+        gradient = cv2.merge([gx, gy])  # int16: sampled at the nearest pixel, converted after
         b, g, r = cv2.split(small)
         chroma = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
         # Brightness less colour: white paper stands out of a pastel cloth of its own brightness. The median
@@ -166,18 +186,47 @@ class PageDetector:
         return edge_candidates(edges, min_area) + paper_candidates(views.grey, chroma, min_area)
 
     def candidates(self, views: Views) -> list[np.ndarray]:
-        return self.line_candidates(views) + self.region_candidates(views, self.edge_map(views))
+        lines = self.lines(views)
+        regions = self.region_candidates(views, self.edge_map(views))
+        return self.line_candidates(views, lines) + regions + self.completed_candidates(views, lines)
 
     LINE_QUADS = 40
+    COMPLETIONS = 12  # three-sided hypotheses whose fourth side is looked for
+    # The fourth side's distance from side k, over k's length: every paper's aspect either way (ID card 1.59,
+    # A4 1.41, letter 1.29, and 1 over them), with room for perspective.
+    FOURTH_SIDE = np.geomspace(0.55, 1.85, 25)
 
-    def line_candidates(self, views: Views) -> list[np.ndarray]:
+    def lines(self, views: Views) -> Lines | None:
         width, height = views.size
         found, strength = segments(views.paperness, 0.04 * min(width, height))
-        lines = join_segments(found, strength, views.size)
+        return join_segments(found, strength, views.size)
+
+    def line_candidates(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
         if lines is None:
             return []
+        width, height = views.size
         quads, _ = line_quads(lines, views.size, self.MIN_AREA * width * height, self.LINE_QUADS)
         return list(quads)
+
+    def completed_candidates(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
+        """A page with three sides found as lines and the fourth too faint for one (a white card on white
+        paper, a side in glare): the fourth side put on the best edge at a distance a paper's shape allows."""
+        if lines is None:
+            return []
+        found = three_sides(lines, views.size, self.COMPLETIONS)
+        n, r = len(found.span), len(self.FOURTH_SIDE)
+        if not n:
+            return []
+        distance = (found.span[:, None] * self.FOURTH_SIDE[None, :])[..., None]  # n, r, 1
+        ends = found.near[:, None, :, :] + distance[..., None] * found.away[:, None, :, :]  # n, r, 2, 2
+        outward = np.broadcast_to(found.away.mean(axis=1)[:, None, :], (n, r, 2))
+        quality = side_quality(
+            views, ends[:, :, 0].reshape(-1, 2), ends[:, :, 1].reshape(-1, 2), outward.reshape(-1, 2)
+        )
+        quality = quality.reshape(n, r)
+        best = ends[np.arange(n), np.argmax(quality, axis=1)]  # n, 2, 2
+        quads = np.stack([found.near[:, 0], found.near[:, 1], best[:, 1], best[:, 0]], axis=1)
+        return list(order_quads(quads.astype(np.float32)))
 
     # -- choosing ---------------------------------------------------------------------------------------
 

@@ -96,7 +96,7 @@ def _detector():
 def join_segments(found: np.ndarray, strength: np.ndarray, size: tuple[int, int]) -> Lines | None:
     """Collinear segments (strongest first) joined into lines; the strongest `MAX_LINES` kept, at most
     `PER_BEARING` of them per bearing."""
-    if len(found) < 4:
+    if len(found) < 3:  # three sides are enough for a hypothesis (`three_sides`), four for a quad
         return None
     width, height = size
     group = _group_collinear(found, 1.0 + 0.006 * min(width, height))
@@ -113,9 +113,7 @@ def join_segments(found: np.ndarray, strength: np.ndarray, size: tuple[int, int]
             keep.append(g)
             if len(keep) == MAX_LINES:
                 break
-    fits = [_fit(found[group == g].reshape(-1, 2), np.repeat(strength[group == g], 2)) for g in keep]
-    normal = np.array([fit[0] for fit in fits])
-    offset = np.array([fit[1] for fit in fits])
+    normal, offset = _fit(found, strength, group, np.array(keep))
     direction = np.stack([normal[:, 1], -normal[:, 0]], axis=1)
     centre = np.array([width / 2, height / 2])
     origin = centre[None, :] - (normal @ centre - offset)[:, None] * normal
@@ -171,26 +169,31 @@ def _occupancy(
     return np.concatenate([np.zeros((len(keep), 1), np.float32), np.cumsum(covered, axis=1)], axis=1)
 
 
-def _fit(points: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, float]:
-    """Weighted total-least-squares line through points: (unit normal, offset)."""
-    mean = (points * weights[:, None]).sum(axis=0) / weights.sum()
-    centred = (points - mean) * np.sqrt(weights)[:, None]
-    _, _, vt = np.linalg.svd(centred, full_matrices=False)
-    normal = vt[1].astype(np.float64)
-    return normal, float(normal @ mean)
+def _fit(found: np.ndarray, strength: np.ndarray, group: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per kept group, the weighted total-least-squares line through its segments' ends (weighted by the
+    segments' strength): unit normals (m, 2) and offsets (m,). The 2x2 scatter's principal axis in closed
+    form, all groups at once (an SVD per line cost more than the rest of the joining)."""
+    row = np.full(int(group.max()) + 1, -1)
+    row[keep] = np.arange(len(keep))
+    members = np.flatnonzero(row[group] >= 0)
+    rows = np.repeat(row[group[members]], 2)
+    points = found[members].reshape(-1, 2).astype(np.float64)
+    weights = np.repeat(strength[members], 2).astype(np.float64)
+    m = len(keep)
+    total = np.bincount(rows, weights, m)
+    mean = np.stack([np.bincount(rows, weights * points[:, k], m) for k in (0, 1)], axis=1) / total[:, None]
+    d = points - mean[rows]
+    sxx = np.bincount(rows, weights * d[:, 0] * d[:, 0], m)
+    syy = np.bincount(rows, weights * d[:, 1] * d[:, 1], m)
+    sxy = np.bincount(rows, weights * d[:, 0] * d[:, 1], m)
+    theta = 0.5 * np.arctan2(2 * sxy, sxx - syy)  # the principal (along-the-line) direction
+    normal = np.stack([-np.sin(theta), np.cos(theta)], axis=1)
+    return normal, np.sum(normal * mean, axis=1)
 
 
 def line_quads(lines: Lines, size: tuple[int, int], min_area: float, limit: int) -> tuple[np.ndarray, np.ndarray]:
     """Up to `limit` quads (n, 4, 2) from pairs of pairs of lines, best first, with their line support (n,)."""
-    width, height = size
-    m = len(lines.angle)
-    i, j = np.triu_indices(m, 1)
-    turn = np.abs((lines.angle[i] - lines.angle[j] + np.pi / 2) % np.pi - np.pi / 2)
-    # Opposite sides: nearly parallel and apart (measured at the midpoint between the lines' origins).
-    gap = np.abs(np.sum(lines.normal[j] * (lines.origin[i] + lines.origin[j]) / 2, axis=1) - lines.offset[j])
-    gap += np.abs(np.sum(lines.normal[i] * (lines.origin[i] + lines.origin[j]) / 2, axis=1) - lines.offset[i])
-    good = (turn < OPPOSITE_TURN) & (gap > 0.16 * min(width, height))
-    i, j = i[good], j[good]
+    i, j = _opposite_pairs(lines, size)
     if len(i) < 2:
         return np.zeros((0, 4, 2), np.float32), np.zeros(0)
     mean_angle = _mean_angle(lines.angle[i], lines.angle[j])
@@ -209,6 +212,17 @@ def line_quads(lines: Lines, size: tuple[int, int], min_area: float, limit: int)
     support = _support(lines, sides, corners)
     order = np.argsort(-support)[:limit]
     return corners[order].astype(np.float32), support[order]
+
+
+def _opposite_pairs(lines: Lines, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of lines (i, j) that could be opposite sides: nearly parallel and apart (measured at the
+    midpoint between the lines' origins)."""
+    i, j = np.triu_indices(len(lines.angle), 1)
+    turn = np.abs((lines.angle[i] - lines.angle[j] + np.pi / 2) % np.pi - np.pi / 2)
+    gap = np.abs(np.sum(lines.normal[j] * (lines.origin[i] + lines.origin[j]) / 2, axis=1) - lines.offset[j])
+    gap += np.abs(np.sum(lines.normal[i] * (lines.origin[i] + lines.origin[j]) / 2, axis=1) - lines.offset[i])
+    good = (turn < OPPOSITE_TURN) & (gap > 0.16 * min(size))
+    return i[good], j[good]
 
 
 def _mean_angle(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -264,3 +278,69 @@ def _occupied(lines: Lines, sides: np.ndarray, lo: np.ndarray, hi: np.ndarray) -
     a = np.clip(np.round(lo).astype(np.int64) + lines.reach, 0, last)
     b = np.clip(np.round(hi).astype(np.int64) + lines.reach + 1, 0, last)
     return lines.occupancy[sides, b] - lines.occupancy[sides, a]
+
+
+@dataclass(frozen=True)
+class ThreeSides:
+    """Three sides of a page whose fourth edge was not found as a line (a white card on white paper, a side
+    in glare): side k between two roughly parallel lines i and j; (n triples)."""
+
+    near: np.ndarray  # (n, 2, 2) the corners where k meets i and j
+    away: np.ndarray  # (n, 2, 2) unit directions along i and j, away from k, towards the missing side
+    span: np.ndarray  # (n,) the length of side k between its corners
+
+
+def three_sides(lines: Lines, size: tuple[int, int], limit: int) -> ThreeSides:
+    """The best `limit` triples of lines that look like three sides of a page: a well-covered side k whose
+    edge stops at its corners, and the two sides crossing it leaving those corners on the same side of k."""
+    width, height = size
+    i, j = _opposite_pairs(lines, size)
+    pair, k = np.nonzero(
+        np.abs(np.sin(_mean_angle(lines.angle[i], lines.angle[j])[:, None] - lines.angle[None, :])) > CORNER_SIN
+    )
+    i, j = i[pair], j[pair]
+    empty = ThreeSides(np.zeros((0, 2, 2)), np.zeros((0, 2, 2)), np.zeros(0))
+    if len(k) == 0:
+        return empty
+    near = np.stack([_crossings(lines, k, i), _crossings(lines, k, j)], axis=1)  # n, 2, 2
+    slack = 0.03 * max(width, height)
+    inside = np.isfinite(near).all(axis=(1, 2))
+    inside &= (near[..., 0] > -slack).all(axis=1) & (near[..., 0] < width + slack).all(axis=1)
+    inside &= (near[..., 1] > -slack).all(axis=1) & (near[..., 1] < height + slack).all(axis=1)
+    span = np.linalg.norm(near[:, 1] - near[:, 0], axis=1)
+    keep = inside & (span >= 0.12 * min(width, height))
+    i, j, k, near, span = i[keep], j[keep], k[keep], near[keep], span[keep]
+    if len(k) == 0:
+        return empty
+    # Side k: covered between its corners, not running on past them.
+    t = np.sum((near - lines.origin[k][:, None, :]) * lines.direction[k][:, None, :], axis=2)  # n, 2
+    lo, hi = t.min(axis=1), t.max(axis=1)
+    ks = k[:, None]
+    covered = _occupied(lines, ks, lo[:, None], hi[:, None])[:, 0] / np.maximum(span, 1.0)
+    run = RUN_ON * span
+    beyond = np.maximum(
+        _occupied(lines, ks, (lo - run)[:, None], lo[:, None])[:, 0],
+        _occupied(lines, ks, hi[:, None], (hi + run)[:, None])[:, 0],
+    ) / np.maximum(run, 1.0)
+    # Sides i and j, each way from its corner: the page lies on the side of k where both are edge.
+    sides = np.stack([i, j], axis=1)  # n, 2
+    direction = lines.direction[sides]  # n, 2, 2
+    towards = np.sign(np.sum(direction * lines.normal[k][:, None, :], axis=2))[..., None]  # +: to k's normal side
+    direction = direction * np.where(towards == 0, 1.0, towards)
+    t0 = np.sum((near - lines.origin[sides]) * lines.direction[sides], axis=2)  # n, 2
+    reach = 0.5 * span[:, None]
+    best_support, best_away = None, None
+    for way in (1.0, -1.0):
+        along = np.sign(np.sum(direction * lines.direction[sides], axis=2)) * way  # + : along t
+        a = np.where(along > 0, t0, t0 - reach)
+        b = np.where(along > 0, t0 + reach, t0)
+        share = _occupied(lines, sides, a, b) / reach  # n, 2
+        support = covered - 0.7 * beyond + 0.5 * share.min(axis=1)
+        if best_support is None:
+            best_support, best_away = support, direction * way
+        else:
+            better = support > best_support
+            best_support = np.where(better, support, best_support)
+            best_away = np.where(better[:, None, None], direction * way, best_away)
+    order = np.argsort(-best_support)[:limit]
+    return ThreeSides(near[order], best_away[order], span[order])

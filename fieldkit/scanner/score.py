@@ -27,7 +27,7 @@ class Views:
     grey: np.ndarray
     gx: np.ndarray  # gradient of the strongest channel, int16
     gy: np.ndarray
-    gradient: np.ndarray  # the same as one float32 image of two channels (x, y), for sampling
+    gradient: np.ndarray  # the same as one int16 image of two channels (x, y), for sampling
     edge_floor: float  # a gradient this strong counts as a full edge
     light: float  # the frame's bright end (97th percentile of grey): what white paper looks like here
     paperness: np.ndarray  # brightness less colour, print erased (median): surfaces without their print
@@ -40,6 +40,8 @@ class Views:
 
 SAMPLES = 20  # points along each side
 STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" colours are read
+GLARE = 250  # every channel this bright on both sides of a side: blown out, no edge can show there
+TELLING_SIDE = 0.3  # share of a side's points outside glare for the side to be judged
 
 
 FEATURES = (
@@ -90,11 +92,17 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
 
     across = _signed_edge(views, points, d4, n4) * within  # n, 4, S: -1..1, + where outside is brighter
     strong = np.abs(across) > 0.35
-    edge_sides = np.maximum((strong & (across > 0)).mean(axis=2), (strong & (across < 0)).mean(axis=2))
-
     inner = _sample(views.colour, points - STEP_REACH * n4)
     outer = _sample(views.colour, points + STEP_REACH * n4)
     step = (np.abs(inner - outer).max(axis=-1) > 14.0) & within
+    # Glare: where both sides of a side are blown out to white, the camera recorded no edge either way. Those
+    # points say nothing (rather than "no edge"): a side's shares are of the points that can tell.
+    known = ~((inner.min(axis=-1) >= GLARE) & (outer.min(axis=-1) >= GLARE))
+    telling = np.maximum(known.sum(axis=2), 1)
+    edge_sides = np.maximum((strong & (across > 0) & known).sum(axis=2), (strong & (across < 0) & known).sum(axis=2))
+    edge_sides = edge_sides / telling
+    step_sides = (step & known).sum(axis=2) / telling
+    edge_mean, edge_min, step_min = _over_telling_sides(known, edge_sides, step_sides)
 
     tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
     before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
@@ -103,7 +111,8 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     # corner only (a T-junction) is the edge of something longer: a sheet under the page, a table's edge.
     runs_on = np.clip((0.5 * (before + after) - 0.2) / 0.5, 0, 1)
 
-    interior = _sample(views.paperness, _grid(quads, 0.85, 9))
+    inside = _grid(quads, 0.85, 9)
+    interior = _sample(views.paperness, inside)
     typical = np.median(interior, axis=1)  # n
     strip = _sample(views.paperness, points - 2.0 * STEP_REACH * n4)  # n, 4, S
     margin = _agrees(strip, typical[:, None, None]).min(axis=1)  # the worst side: a strip of cloth inside it
@@ -115,11 +124,11 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     skew = np.clip((np.abs(_angles(quads) - 90).max(axis=1) - 10) / 35, 0, 1)
     return np.stack(
         [
-            edge_sides.mean(axis=1),
-            edge_sides.min(axis=1),
-            step.mean(axis=2).min(axis=1),
+            edge_mean,
+            edge_min,
+            step_min,
             runs_on.mean(axis=1),
-            _paper_likeness(views, quads),
+            _paper_likeness(views, inside),
             margin,
             _agrees(interior, typical[:, None]),
             crossed,
@@ -129,6 +138,19 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
         ],
         axis=1,
     )
+
+
+def _over_telling_sides(
+    known: np.ndarray, edge_sides: np.ndarray, step_sides: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mean and weakest side's edge share and the weakest side's step share, over the sides that can tell
+    (most of a side lost in glare says nothing about it); over all four unless at least two can tell, so an
+    outline drawn in the middle of a glare is not believed for want of evidence against it."""
+    telling = known.mean(axis=2) >= TELLING_SIDE  # n, 4
+    count = telling.sum(axis=1)
+    judged = np.where((count >= 2)[:, None], telling, True)
+    mean = (edge_sides * judged).sum(axis=1) / judged.sum(axis=1)
+    return mean, np.where(judged, edge_sides, 1.0).min(axis=1), np.where(judged, step_sides, 1.0).min(axis=1)
 
 
 def _grid(quads: np.ndarray, shrink: float, count: int) -> np.ndarray:
@@ -172,17 +194,10 @@ def _edge_along(
     return np.clip(best / views.edge_floor, 0, 1.5) / 1.5
 
 
-def _paper_likeness(views: Views, quads: np.ndarray) -> np.ndarray:
-    """Share of the inside that looks like paper: light (near the brightest of the inside) and colourless.
-    Print covers little of a page, and at this scale its lines are pale smudges; a check, a tile or a
-    flower is coloured or dark over a good part of any quad drawn around it."""
-    centre = quads.mean(axis=1, keepdims=True)
-    inner = centre + 0.85 * (quads - centre)
-    u = np.linspace(0.05, 0.95, 9, dtype=np.float32)
-    uu, vv = np.meshgrid(u, u)
-    uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
-    tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
-    grid = (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
+def _paper_likeness(views: Views, grid: np.ndarray) -> np.ndarray:
+    """Share of the inside (points `grid` (n, k, 2) spread over each quad) that looks like paper: light (near
+    the brightest of the inside) and colourless. Print covers little of a page, and at this scale its lines are
+    pale smudges; a check, a tile or a flower is coloured or dark over a good part of any quad drawn around it."""
     colours = _sample(views.colour, grid)  # n, 81, 3
     light = colours.mean(axis=-1)
     chroma = colours.max(axis=-1) - colours.min(axis=-1)
@@ -197,6 +212,9 @@ def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:
     """Percentiles of small non-negative integers through a histogram: much cheaper than np.percentile."""
     if values.dtype == np.uint8 and top == 256:
         counts = cv2.calcHist([values], [0], None, [256], [0, 256]).ravel()  # a tenth of bincount's time
+    elif values.dtype in (np.int16, np.uint16):  # non-negative: the same bits read as unsigned
+        counts = cv2.calcHist([values.view(np.uint16)], [0], None, [top], [0, top]).ravel()
+        counts[-1] += values.size - counts.sum()  # values beyond the top counted in the last bin
     else:
         counts = np.bincount(np.minimum(values.ravel(), top - 1), minlength=top)
     cumulative = np.cumsum(counts) / max(1, values.size)

@@ -3,8 +3,9 @@
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners
-from fieldkit.scanner.lines import join_segments, line_quads, segments
+from fieldkit.scanner.detect import PageDetector
+from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners, scale_quad
+from fieldkit.scanner.lines import join_segments, line_quads, segments, three_sides
 
 SIZE = (400, 300)
 PAGE = np.array([[120, 50], [300, 70], [285, 260], [105, 240]], np.float32)
@@ -48,3 +49,37 @@ def test_a_side_broken_by_a_thumb_is_one_line():
 
 def test_nothing_to_join_gives_none():
     assert join_segments(np.zeros((0, 4), np.float32), np.zeros(0, np.float32), SIZE) is None
+
+
+def _three_sided_frame() -> tuple[np.ndarray, np.ndarray]:
+    """A white page whose bottom side meets a sheet nearly as white (a card on paper, a page in glare): the
+    other three sides are lines, the fourth is too faint a step for one."""
+    size = (800, 600)
+    page = np.array([[240, 100], [600, 140], [570, 520], [210, 480]], np.float32)
+    frame = np.full((size[1], size[0], 3), 60, np.uint8)
+    sheet = np.array([[210, 480], [570, 520], [560, 640], [200, 640]], np.int32)  # runs out of the frame
+    cv2.fillPoly(frame, [sheet], (224, 224, 224), cv2.LINE_AA)
+    cv2.fillConvexPoly(frame, page.astype(np.int32), (232, 232, 232), cv2.LINE_AA)
+    noise = np.random.default_rng(1).normal(0, 2, frame.shape)
+    return np.clip(cv2.GaussianBlur(frame, (3, 3), 0) + noise, 0, 255).astype(np.uint8), page
+
+
+def test_three_sides_face_the_missing_one():
+    frame, page = _three_sided_frame()
+    detector = PageDetector()
+    views = detector.views(frame)
+    lines = detector.lines(views)
+    assert lines is not None and not len(detector.line_candidates(views, lines))  # no fourth line: no quad
+    found = three_sides(lines, views.size, 4)
+    near = found.near[0] / views.scale
+    assert np.linalg.norm(near - page[:2], axis=1).max() < 6  # the top side's corners
+    assert np.all(found.away[0] @ (page[3] - page[0]) > 0)  # towards the bottom, where the page is
+
+
+def test_the_faint_fourth_side_completes_the_page():
+    frame, page = _three_sided_frame()
+    detector = PageDetector()
+    views = detector.views(frame)
+    completed = detector.completed_candidates(views, detector.lines(views))
+    best = max(jaccard_in_document_frame(scale_quad(q, 1 / views.scale), page, (800, 600)) for q in completed)
+    assert best > 0.95
