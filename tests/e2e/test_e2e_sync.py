@@ -62,6 +62,15 @@ def make_kit(kit_dir: Path, count: int, seed: int, sizes=(20_000, 300_000)) -> l
         return queue_dossiers(kit, count, lambda rng: rng.randint(*sizes), seed=seed)
 
 
+def patient_outbox(kit, url: str, *, timeout: tuple[float, float], policy: RetryPolicy) -> Outbox:
+    """The kit's outbox in this process, with pieces of one size (the counts checked are exact), asking the test
+    account's password whenever the portal wants it again."""
+    client = PortalClient(url, timeout=timeout, clock=kit.clock)
+    session = PortalSession(client, SessionCredentials(), kit.clock, ask_password=lambda user: PASSWORD)
+    chunk = CHUNK_KB * 1024
+    return Outbox(kit, session, actor="tester", chunk_size=chunk, max_chunk=chunk, policy=policy, rng=random.Random(1))
+
+
 def check_delivered_once(sandbox: SandboxProcess, kit_dir: Path, uuids: list[str], resent: int = 0) -> list[dict]:
     """The portal holds each dossier once with every file intact; the kit agrees and nothing is stuck. `resent`:
     chunks a file may have had to send again beyond those cut off (a portal that stopped mid-file)."""
@@ -152,21 +161,13 @@ def test_through_a_link_that_cuts_and_drops_to_a_server_that_fails(tmp_path):
         ) as proxy,
     ):
         with open_kit(kit_dir) as kit:
-            client = PortalClient(proxy.url, timeout=(2, 1.5), clock=kit.clock)
-            session = PortalSession(client, SessionCredentials(), kit.clock, ask_password=lambda user: PASSWORD)
-            outbox = Outbox(
-                kit,
-                session,
-                actor="tester",
-                chunk_size=CHUNK_KB * 1024,
-                max_chunk=CHUNK_KB * 1024,
-                policy=RetryPolicy(base=0.05, cap=0.5, attempts=40),
-                rng=random.Random(1),
+            outbox = patient_outbox(
+                kit, proxy.url, timeout=(2, 1.5), policy=RetryPolicy(base=0.05, cap=0.5, attempts=40)
             )
             from fieldkit.sync.credentials import StoredLogin
 
             # Start logged out: the first call logs in (through the faults), as after an expiry.
-            session.credentials.save(proxy.url, StoredLogin(USER, "expired", kit.clock.now()))
+            outbox.session.credentials.save(proxy.url, StoredLogin(USER, "expired", kit.clock.now()))
             report = outbox.run()
             assert report.complete, report.stopped
         assert proxy.cuts > 0 and proxy.drops > 0 and proxy.answer_cuts > 0  # the link really misbehaved
@@ -226,18 +227,10 @@ def test_a_portal_killed_mid_sync_and_restarted_holds_every_dossier_once(tmp_pat
 
             def sync() -> None:
                 with open_kit(kit_dir) as kit:
-                    client = PortalClient(link.url, timeout=(2, 2), clock=kit.clock)
-                    session = PortalSession(client, SessionCredentials(), kit.clock, ask_password=lambda u: PASSWORD)
-                    session.login(USER, PASSWORD)
-                    outbox = Outbox(
-                        kit,
-                        session,
-                        actor="tester",
-                        chunk_size=CHUNK_KB * 1024,
-                        max_chunk=CHUNK_KB * 1024,
-                        policy=RetryPolicy(base=0.05, cap=0.4, attempts=400),
-                        rng=random.Random(2),
+                    outbox = patient_outbox(
+                        kit, link.url, timeout=(2, 2), policy=RetryPolicy(base=0.05, cap=0.4, attempts=400)
                     )
+                    outbox.session.login(USER, PASSWORD)
                     outcome["report"] = outbox.run()
 
             worker = threading.Thread(target=sync)
