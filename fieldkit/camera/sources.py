@@ -15,9 +15,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from fieldkit.camera.pictures import decode_with_pillow
 from fieldkit.core.errors import UserError
 
-IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp")
+PILLOW_SUFFIXES = (".heic", ".heif", ".gif")  # read through Pillow: OpenCV has no decoder for them
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp", *PILLOW_SUFFIXES)
 
 
 class CameraError(UserError):
@@ -153,6 +155,8 @@ class ImageFolderSource(FrameSource):
         while self._paths:
             path = self._paths.pop(0)
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
+            if image is None and path.suffix.lower() in PILLOW_SUFFIXES:
+                image = _pillow_frame(path)
             if image is not None:
                 return image, None
             self.skipped.append(path)
@@ -182,3 +186,14 @@ def open_source(spec: str, **options) -> FrameSource:
     if path.is_file():
         return VideoFileSource(path)
     raise CameraError("error.camera.bad_spec", spec=spec)
+
+
+def _pillow_frame(path: Path):
+    """A frame from a file OpenCV cannot read (HEIC, GIF), without its transparency; None if unreadable."""
+    try:
+        pixels = decode_with_pillow(path.read_bytes())
+    except OSError:
+        return None
+    if pixels is not None and pixels.shape[-1] == 4:
+        pixels = cv2.cvtColor(pixels, cv2.COLOR_BGRA2BGR)
+    return pixels

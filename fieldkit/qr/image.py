@@ -7,13 +7,13 @@ uint8 grey image (or None when there is nothing to read) and never raises on odd
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from fieldkit.camera.pictures import decode_with_pillow
 from fieldkit.core.errors import UserError
 
 # The smallest QR symbol (Micro QR M1) is 11 modules; with one pixel a module and no margin nothing smaller holds one.
@@ -53,7 +53,7 @@ def load_image(path: Path) -> np.ndarray:
 
 
 def decode_image_bytes(data: bytes) -> np.ndarray | None:
-    """OpenCV first (fast, most formats); Pillow for the ones it lacks (GIF, some TIFF); None if neither can."""
+    """OpenCV first (fast, most formats); Pillow for the ones it lacks (HEIC, GIF, some TIFF); None if neither can."""
     if not data:
         return None
     try:
@@ -62,21 +62,7 @@ def decode_image_bytes(data: bytes) -> np.ndarray | None:
         image = None
     if image is not None and image.size:
         return image
-    return _decode_with_pillow(data)
-
-
-def _decode_with_pillow(data: bytes) -> np.ndarray | None:
-    try:
-        from PIL import Image
-
-        with Image.open(io.BytesIO(data)) as opened:
-            opened.load()
-            mode = "RGBA" if "A" in opened.getbands() or "transparency" in opened.info else "RGB"
-            rgb = np.asarray(opened.convert(mode))
-    except Exception:  # Pillow raises many types on broken files (and DecompressionBombError): all mean "no image"
-        return None
-    code = cv2.COLOR_RGBA2BGRA if rgb.shape[-1] == 4 else cv2.COLOR_RGB2BGR
-    return cv2.cvtColor(rgb, code)
+    return decode_with_pillow(data)
 
 
 def to_grey(image: object) -> GreyImage | None:

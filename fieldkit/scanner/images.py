@@ -10,6 +10,7 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from fieldkit.camera.pictures import decode_with_pillow
 from fieldkit.core.errors import UserError
 
 
@@ -25,7 +26,10 @@ def decode_image(data: bytes, name: str) -> np.ndarray:
         raise ImageError("error.scan.image_empty", file=name)
     pixels = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
     if pixels is None or pixels.size == 0:
-        raise ImageError("error.scan.image_unreadable", file=name)
+        pixels = decode_with_pillow(data)  # HEIC from an iPhone, GIF...: already turned upright
+        if pixels is None or pixels.size == 0:
+            raise ImageError("error.scan.image_unreadable", file=name)
+        return to_bgr(pixels)
     return upright(to_bgr(pixels), exif_orientation(data))
 
 

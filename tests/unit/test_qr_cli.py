@@ -52,6 +52,18 @@ def test_a_card_is_read_on_a_machine_with_no_kit_yet(run_cli, card_png, tmp_path
     assert not (tmp_path / "no-kit-here" / "accounts.json").exists()
 
 
+def test_a_card_photographed_on_an_iphone_is_read(run_cli, card_png, tmp_path):
+    pillow_heif = pytest.importorskip("pillow_heif")
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    heic = tmp_path / "IMG_0002.HEIC"
+    Image.open(card_png).convert("RGB").save(heic, "HEIF", quality=92)
+    code, out, _ = run_cli("qr", "--json", str(heic))
+    [result] = lines(out)
+    assert code == 0 and result["citizen"]["id_number"] == "001090000123"
+
+
 def test_a_known_citizen_with_a_new_address_is_shown_not_duplicated(run_cli, card_png):
     moved = DEMO_PAYLOAD.replace(DEMO_PAYLOAD.split("|")[5], NEW_ADDRESS)
     assert run_cli("citizen", "add", "--qr-payload", moved)[0] == 0

@@ -85,6 +85,33 @@ def test_a_phone_photo_stored_sideways_is_read_the_way_it_was_taken(run_cli, pho
     assert np.max(np.abs(found - truths[0])) < 6
 
 
+def test_an_iphone_heic_photo_is_read_upright(run_cli, photos, tmp_path):
+    """HEIC, an iPhone's default: OpenCV cannot read it; through pillow-heif it is read already turned the way
+    it was taken (the container's rotation applied, as with EXIF for a JPEG)."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    from PIL import Image
+
+    pillow_heif.register_heif_opener()
+    folder, truths = photos
+    upright = cv2.imread(str(folder / "page0.jpg"))
+    exif = Image.Exif()
+    exif[274] = 6  # held upright, stored sideways
+    photo = tmp_path / "IMG_0001.HEIC"
+    sideways = cv2.rotate(upright, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    Image.fromarray(cv2.cvtColor(sideways, cv2.COLOR_BGR2RGB)).save(photo, "HEIF", quality=90, exif=exif.tobytes())
+    assert cv2.imread(str(photo)) is None  # what OpenCV alone would have said
+    code, stdout, _ = run_cli("scan", "--detect-only", "--json", str(photo))
+    assert code == 0
+    found = np.array(json.loads(stdout)["quad"])
+    assert np.max(np.abs(found - truths[0])) < 6
+
+    from fieldkit.camera import open_source
+
+    with open_source(f"images:{tmp_path}") as source:  # a folder of iPhone photos as a frame source
+        frame = source.read()
+    assert frame is not None and frame.image.shape == upright.shape
+
+
 @pytest.mark.parametrize("orientation", range(1, 9))
 def test_every_exif_orientation_turns_as_viewers_do(orientation):
     from PIL import Image, ImageOps
