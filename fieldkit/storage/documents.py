@@ -14,6 +14,7 @@ from fieldkit.core.errors import DocumentError
 
 log = logging.getLogger(__name__)
 
+_HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"heim", b"heis", b"mif1", b"msf1")
 _SIGNATURES = (
     (b"%PDF-", "application/pdf"),
     (b"\xff\xd8\xff", "image/jpeg"),
@@ -41,7 +42,9 @@ def inspect_bytes(data: bytes, name: str) -> FileInfo:
         raise DocumentError("error.document.empty", file=name)
     media_type = media_type_of(data)
     if media_type is None:
-        raise DocumentError("error.document.kind", file=name)
+        # An iPhone's photo: the portal takes no HEIC, but FieldKit's scanner reads it into a PDF page.
+        heic = data[4:8] == b"ftyp" and data[8:12] in _HEIF_BRANDS
+        raise DocumentError("error.document.heic" if heic else "error.document.kind", file=name)
     if media_type != "application/pdf":
         return FileInfo(media_type, 1)
     try:

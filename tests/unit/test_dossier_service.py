@@ -71,6 +71,7 @@ def test_broken_files_never_reach_the_vault(service, kit, tmp_path):
     for data, key in (
         (b"", "error.document.empty"),
         (b"GIF89a....", "error.document.kind"),
+        (b"\x00\x00\x00\x24ftypheic\x00\x00\x00\x00mif1heic", "error.document.heic"),  # an iPhone photo
         (b"%PDF-1.4\n garbage", "error.document.pdf_broken"),
     ):
         with pytest.raises(DocumentError) as caught:
