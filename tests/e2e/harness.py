@@ -230,6 +230,7 @@ class FaultProxy:
         # The way back: the server did the work, then its answer is lost (the kit must not do it twice).
         self.answer_cut_rate = answer_cut_rate
         self.answer_cuts = 0
+        self._answer_rng = random.Random(seed + 1)  # its own draws: the way up replays as without it
         self.drops_left = max_drops
         self.rate = rate
         self._link_free_at = 0.0  # when the shaped link has sent what it was given
@@ -298,7 +299,7 @@ class FaultProxy:
 
     def _answer_lost(self) -> bool:
         with self._lock:
-            lost = self.answer_cut_rate > 0 and self.rng.random() < self.answer_cut_rate
+            lost = self.answer_cut_rate > 0 and self._answer_rng.random() < self.answer_cut_rate
             self.answer_cuts += lost
             return lost
 
