@@ -181,7 +181,7 @@ def test_a_kit_killed_at_random_points_resumes_and_sends_each_dossier_once(tmp_p
     rng = random.Random(11)
     # A slow link (a few ms per block) spreads the sync over many seconds, so the kills land everywhere:
     # between chunks, mid-chunk, between a dossier's files, while it is posted, while its answer is saved.
-    with SandboxProcess(tmp_path / "portal") as sandbox, FaultProxy(sandbox.port, seed=3, delay=0.012) as link:
+    with SandboxProcess(tmp_path / "portal") as sandbox, FaultProxy(sandbox.port, seed=3, delay=0.024) as link:
         login = fieldkit(
             kit_dir, keys, "login", "--portal", link.url, "--user", USER, "--password-stdin", stdin=PASSWORD + "\n"
         )
@@ -222,7 +222,7 @@ def test_a_portal_killed_mid_sync_and_restarted_holds_every_dossier_once(tmp_pat
     rng = random.Random(23)
     sandbox = SandboxProcess(tmp_path / "portal").start()
     try:
-        with FaultProxy(sandbox.port, seed=9, delay=0.01) as link:  # slow enough for the kills to land mid-sync
+        with FaultProxy(sandbox.port, seed=9, delay=0.03) as link:  # slow enough for the kills to land mid-sync
             outcome: dict[str, object] = {}
 
             def sync() -> None:
