@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import sys
-
 from fieldkit.cli.context import CliContext
 from fieldkit.core.consent import consent_text
 from fieldkit.core.dates import to_iso
-from fieldkit.core.errors import UserError
 from fieldkit.core.i18n import Translator
 from fieldkit.storage.dossier_service import DossierService
 
@@ -70,12 +67,7 @@ def record_consent(ctx: CliContext) -> int:
     service = DossierService(ctx.kit(), ctx.user)
     dossier, text = _text(ctx, service, ctx.args.uuid)
     if not ctx.args.agreed:
-        if not sys.stdin.isatty():
-            raise UserError("error.consent.not_agreed")
-        print(text.text)
-        answer = input(ctx.tr("cli.consent.ask")).strip().lower()
-        if answer not in ("c", "có", "co", "y", "yes"):
-            raise UserError("error.consent.not_agreed")
+        ctx.confirm("cli.consent.ask", "error.consent.not_agreed", shown=text.text)
     consent = service.record_consent(dossier.uuid, text)
     if ctx.args.json:
         ctx.json_line({"uuid": dossier.uuid, "version": consent.version, "sha256": consent.text_sha256})

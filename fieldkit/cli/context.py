@@ -25,6 +25,8 @@ from fieldkit.storage.datadir import prepare_data_dir, resolve_data_dir
 from fieldkit.storage.kit import Kit
 from fieldkit.storage.security import init_kit, is_initialised, unlock_kit
 
+YES = ("c", "có", "co", "y", "yes")  # what a person types to say yes, in either language
+
 USER_ENV = "FIELDKIT_USER"
 PASSWORD_FILE_ENV = "FIELDKIT_PASSWORD_FILE"
 
@@ -201,6 +203,16 @@ class CliContext:
 
     def json_line(self, obj: Any) -> None:
         print(json.dumps(obj, ensure_ascii=False, sort_keys=True, default=str))
+
+    def confirm(self, ask_key: str, refused_key: str, shown: str = "") -> None:
+        """A person at the terminal reads `shown` and answers yes to `ask_key`; anything else (or no terminal,
+        where a script must pass its own flag) raises UserError(`refused_key`). Silence is never a yes."""
+        if not sys.stdin.isatty():
+            raise UserError(refused_key)
+        if shown:
+            print(shown)
+        if input(self.tr(ask_key)).strip().lower() not in YES:
+            raise UserError(refused_key)
 
     def say(self, key: str, **params: Any) -> None:
         print(self.tr(key, **params))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from fieldkit.cli.context import CliContext
@@ -201,11 +200,7 @@ def discard_dossier(ctx: CliContext) -> int:
     service = DossierService(ctx.kit(), ctx.user)
     dossier = service.get(ctx.args.uuid)
     if not ctx.args.yes:
-        if not sys.stdin.isatty():
-            raise UserError("error.dossier.discard_unconfirmed")
-        print(dossier_line(dossier, ctx.tr))
-        if input(ctx.tr("cli.dossier.discard_ask")).strip().lower() not in ("c", "có", "co", "y", "yes"):
-            raise UserError("error.dossier.discard_unconfirmed")
+        ctx.confirm("cli.dossier.discard_ask", "error.dossier.discard_unconfirmed", shown=dossier_line(dossier, ctx.tr))
     service.discard(dossier.uuid)
     if ctx.args.json:
         ctx.json_line({"uuid": dossier.uuid, "discarded": True})

@@ -1,4 +1,5 @@
 import argparse
+import io
 import json
 
 import cv2
@@ -95,6 +96,23 @@ def test_a_draft_is_thrown_away_only_when_the_worker_says_so(run_cli):
     code, _, err = run_cli("dossier", "show", uuid[:8])
     assert code == 2
     assert run_cli("citizen", "show", "001090012345")[0] == 0  # the citizen stays
+
+
+def test_at_a_terminal_a_draft_goes_only_on_a_yes(run_cli, monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    run_cli("citizen", "add", "--qr-payload", QR)
+    code, out, _ = run_cli("dossier", "new", "--procedure", "1.004873", "--citizen", "001090012345", "--json")
+    uuid = json.loads(out)["uuid"]
+    answers = iter(["không", "có"])
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(answers))
+    code, out, err = run_cli("dossier", "discard", uuid[:8])
+    assert code == 2 and uuid[:8] in out and "Chưa bỏ hồ sơ" in err  # the dossier was shown; "no" keeps it
+    assert run_cli("dossier", "discard", uuid[:8])[0] == 0 and next(answers, None) is None
+    assert run_cli("dossier", "show", uuid[:8])[0] == 2
 
 
 def test_user_mistakes_exit_2_with_one_clear_line(run_cli):
