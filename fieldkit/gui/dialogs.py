@@ -38,6 +38,12 @@ class Dialogs:
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         return dialog.selectedFiles()[0] if dialog.exec() else ""
 
+    def open_files(self, parent: QWidget | None, title: str, folder: str, filters: str) -> list[str]:
+        """The paths the user picked (one or many), or [] when they cancelled."""
+        dialog = self.file_dialog(parent, title, folder, filters, QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        return dialog.selectedFiles() if dialog.exec() else []
+
     def save_file(self, parent: QWidget | None, title: str, suggested: str, filters: str) -> str:
         """Where the user chose to save, or "" when they cancelled."""
         dialog = self.file_dialog(parent, title, suggested, filters, QFileDialog.AcceptMode.AcceptSave)
@@ -76,6 +82,7 @@ class RecordingDialogs(Dialogs):
         super().__init__(tr)
         self.answer = answer
         self.file_answer = ""  # the path a file chooser returns; "" is a cancel
+        self.files_answer: list[str] = []  # the paths a many-file chooser returns; [] is a cancel
         self.shown: list[str] = []
         self.errors: list[BaseException] = []
 
@@ -93,6 +100,10 @@ class RecordingDialogs(Dialogs):
     def open_file(self, parent, title, folder, filters) -> str:
         self.shown.append(title)
         return self.file_answer
+
+    def open_files(self, parent, title, folder, filters) -> list[str]:
+        self.shown.append(title)
+        return list(self.files_answer)
 
     def save_file(self, parent, title, suggested, filters) -> str:
         self.shown.append(title)

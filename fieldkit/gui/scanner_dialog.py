@@ -1,6 +1,7 @@
 """Scanning a document with the webcam: the live outline over the preview, auto-capture when the page is
 still and sharp (with a visible countdown), a capture button, and the page strip below — rotate, delete,
-drag to reorder, retake, move corners. Done writes one PDF and files it in the dossier's slot.
+drag to reorder, retake, move corners. Photos taken with a phone can join the strip too (each page found and
+flattened as a captured one is). Done writes one PDF and files it in the dossier's slot.
 
 The camera and the page detector run on the camera thread; the page list is shared with it under a lock.
 Rendering pages and writing the PDF run off the GUI thread too. If the camera fails mid-scan, the pages
@@ -10,6 +11,7 @@ already captured stay and can still be saved.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -34,7 +36,8 @@ from fieldkit.gui.camera_view import CameraView
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.corner_editor import CornerEditor
 from fieldkit.gui.widgets import big_button
-from fieldkit.scanner.document import make_pdf
+from fieldkit.scanner.detect import PageDetector
+from fieldkit.scanner.document import PhotoResult, make_pdf, pages_from_photos
 from fieldkit.scanner.enhance import Mode
 from fieldkit.scanner.pages import ScannedPage
 from fieldkit.scanner.paper import paper_for
@@ -86,6 +89,9 @@ class ScannerDialog(QDialog):
         self.capture_button = big_button(tr("ui.scan.capture"), self, primary=True)
         self.capture_button.setShortcut(Qt.Key.Key_Space)
         self.capture_button.clicked.connect(self.capture)
+        self.photos_button = big_button(tr("ui.scan.photos"), self)
+        self.photos_button.setToolTip(tr("ui.scan.photos_tip"))
+        self.photos_button.clicked.connect(self.add_photos)
 
         self.strip = QListWidget(self)
         self.strip.setViewMode(QListWidget.ViewMode.IconMode)
@@ -121,6 +127,7 @@ class ScannerDialog(QDialog):
         ):
             controls.addWidget(widget)
         controls.addStretch(1)
+        controls.addWidget(self.photos_button)
         controls.addWidget(self.capture_button)
         page_tools = QHBoxLayout()
         for button in (self.rotate_button, self.delete_button, self.retake_button, self.corners_button):
@@ -195,6 +202,45 @@ class ScannerDialog(QDialog):
         if page is not None:
             QApplication.beep()
             self._refresh_strip()
+
+    def add_photos(self) -> None:
+        """Pictures from a phone or a folder: read and flattened off the GUI thread, then added to the strip;
+        a file that cannot be read is named, and the others are kept."""
+        tr = self.ctx.tr
+        paths = self.ctx.dialogs.open_files(self, tr("ui.scan.photos"), str(Path.home()), tr("ui.scan.photos_filter"))
+        if not paths:
+            return
+        with self.lock:
+            paper, mode = self.session.paper, self.session.mode
+        self.photos_button.setEnabled(False)
+        self.status.setText(tr("ui.scan.photos_reading", count=len(paths)))
+        detector = PageDetector()
+        self.ctx.runner.background(lambda: pages_from_photos([Path(p) for p in paths], detector, paper, mode)).success(
+            self._photos_read
+        ).failure(self._photos_failed).run()
+
+    def _photos_read(self, found: tuple[list[PhotoResult], list[BaseException]]) -> None:
+        results, failures = found
+        tr = self.ctx.tr
+        with self.lock:
+            for result in results:
+                self.session.pages.add(result.page)
+        self._refresh_strip()
+        self.photos_button.setEnabled(True)
+        notes = [tr("ui.scan.photos_added", count=len(results))] if results else []
+        whole = sum(result.detection is None for result in results)
+        if whole:  # kept as taken: the user may want to move the corners onto the paper
+            notes.append(tr("ui.scan.photos_whole", count=whole))
+        if notes:
+            self.status.setText(" ".join(notes))
+        if failures:
+            details = "\n".join(tr.describe(error) for error in failures)
+            self.ctx.dialogs.info(self, tr("ui.scan.photos_failed", count=len(failures), details=details))
+
+    def _photos_failed(self, error: BaseException) -> None:
+        self.photos_button.setEnabled(True)
+        self.status.setText(self.ctx.tr.describe(error))
+        self.ctx.dialogs.error(self, error)
 
     def selected_index(self) -> int | None:
         row = self.strip.currentRow()

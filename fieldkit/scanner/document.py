@@ -1,4 +1,4 @@
-"""Scanning as the command line (and later the GUI's import) uses it: photographs in, pages found, one PDF out.
+"""Scanning photographs (the command line's `scan`, the scanner window's "add photos"): pages found, one PDF out.
 
 Takes what it needs as arguments (a detector, the size limit); writes files atomically, so a full disk or a
 pulled USB stick never leaves half a PDF under the final name.
@@ -11,12 +11,13 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from fieldkit.core.errors import UserError
 from fieldkit.scanner.detect import Detection, PageDetector
 from fieldkit.scanner.enhance import Mode
-from fieldkit.scanner.images import read_image
+from fieldkit.scanner.images import ImageError, read_image
 from fieldkit.scanner.pages import PageList, ScannedPage
 from fieldkit.scanner.paper import Paper, photo_paper
 from fieldkit.scanner.pdf import PdfResult, build_pdf
@@ -36,10 +37,25 @@ def whole_image_quad(image: np.ndarray) -> np.ndarray:
     return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
 
 
+# A phone's 12-megapixel photo is 36 MB in memory, and a page keeps its photo for corners moved by hand. At
+# 3200 pixels an A4 page still has about 270 dpi, more than its print needs; ten photos stay under 300 MB.
+MAX_PHOTO_SIDE = 3200
+
+
+def fit_photo(image: np.ndarray, longest: int = MAX_PHOTO_SIDE) -> np.ndarray:
+    """The photograph at most `longest` pixels along its longer side (smaller ones untouched)."""
+    side = max(image.shape[:2])
+    if side <= longest:
+        return image
+    factor = longest / side
+    return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+
+
 def page_from_photo(
     image: np.ndarray, detector: PageDetector, paper: Paper | None, mode: Mode, auto_rotate: bool = True
 ) -> tuple[ScannedPage, Detection | None]:
     """The page in a photograph; with no page found, the photograph itself (it may be a flat scan already)."""
+    image = fit_photo(image)
     detection = detector.detect(image)
     if detection is None:
         height, width = image.shape[:2]
@@ -59,6 +75,24 @@ def scan_photos(
         page, detection = page_from_photo(image, detector, paper, mode, auto_rotate)
         results.append(PhotoResult(path, page, detection))
     return results
+
+
+def pages_from_photos(
+    paths: list[Path], detector: PageDetector, paper: Paper | None, mode: Mode
+) -> tuple[list[PhotoResult], list[ImageError]]:
+    """Each readable photograph's page, flattened already (its thumbnail is then free), and the errors of the
+    ones that could not be read: one bad file does not lose the others. One photo in memory at a time."""
+    results, failures = [], []
+    for path in paths:
+        try:
+            image = read_image(path)
+        except ImageError as error:
+            failures.append(error)
+            continue
+        page, detection = page_from_photo(image, detector, paper, mode)
+        page.render()
+        results.append(PhotoResult(path, page, detection))
+    return results, failures
 
 
 def make_pdf(pages: PageList, max_bytes: int) -> PdfResult:

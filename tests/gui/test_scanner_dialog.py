@@ -107,3 +107,49 @@ def test_the_whole_wizard_with_the_demo_camera_and_an_id_card_qr(qtbot, window, 
         [dossier] = kit.dossiers.list()
         assert dossier.status.value == "queued" and dossier.applicant_id == "001090000123"
         assert PdfReader(io.BytesIO(kit.vault.get(dossier.documents[0].sha256))).pages
+
+
+def test_phone_photos_join_the_strip_flattened_and_a_bad_one_is_named(qtbot, window, ctx, tmp_path):
+    """A help desk without a webcam, or papers photographed at home with a phone: the photos become pages
+    (found, flattened to the paper's shape), a big photo is brought down to a size a laptop can hold, a
+    photo with no page found is kept whole, and a broken file is named while the others stay."""
+    import cv2
+
+    from fieldkit.camera.paperwork import form_page
+    from fieldkit.camera.scenes import Conditions, render_scene
+    from fieldkit.scanner.document import MAX_PHOTO_SIDE
+
+    rng = np.random.default_rng(5)
+    scene = render_scene(form_page(rng).image, (4032, 3024), "wood", rng, Conditions(noise=2.0), fill=(0.8, 0.9))
+    cv2.imwrite(str(tmp_path / "IMG_0001.jpg"), scene.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    cv2.imwrite(str(tmp_path / "table.png"), np.full((480, 640, 3), (40, 80, 120), np.uint8))
+    (tmp_path / "broken.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+
+    wizard = wizard_at(window, qtbot, 3)
+    procedure = ctx.catalog.get("1.004873")
+    ctx.camera = "camera:97"  # no webcam here: the photos still work
+    dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, procedure.slot("TOKHAI"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ctx.dialogs.files_answer = [str(tmp_path / name) for name in ("IMG_0001.jpg", "broken.jpg", "table.png")]
+    dialog.add_photos()
+    qtbot.waitUntil(lambda: dialog.photos_button.isEnabled(), timeout=30_000)
+
+    assert dialog.strip.count() == 2
+    found, whole = dialog.session.pages[0], dialog.session.pages[1]
+    assert max(found.photo.shape[:2]) == MAX_PHOTO_SIDE
+    truth = scene.truth * (MAX_PHOTO_SIDE / 4032)
+    assert np.max(np.abs(found.quad - truth)) < 0.01 * MAX_PHOTO_SIDE  # the page's corners, not the photo's
+    assert found.render().paper == "a4"
+    assert whole.confidence == 0.0 and whole.photo.shape[:2] == (480, 640)
+    assert "broken.jpg" in ctx.dialogs.shown[-1]  # named, with the others kept
+    assert "1" in dialog.status.text()
+
+    dialog.finish()
+    qtbot.waitUntil(lambda: dialog.saved, timeout=30_000)
+    with opened(ctx) as kit:
+        [doc] = kit.dossiers.get(wizard.draft.dossier_uuid).documents
+        reader = PdfReader(io.BytesIO(kit.vault.get(doc.sha256)))
+    assert len(reader.pages) == 2 == doc.pages
+    width_mm = float(reader.pages[0].mediabox.width) / 72 * 25.4
+    assert abs(width_mm - 210) < 2  # A4, as the page lies
