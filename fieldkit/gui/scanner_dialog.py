@@ -365,11 +365,12 @@ class ScannerDialog(QDialog):
         self.ctx.runner.db(limit).success(build).failure(failed).run()
 
     def _camera_failed(self, error: BaseException) -> None:
-        """An unplugged webcam: said where the preview was; the pages already captured stay and can be saved."""
+        """An unplugged webcam: said where the preview was; the pages already captured stay and can be saved,
+        and photos can still be added (a help desk laptop may have no webcam at all)."""
         self.view.message = self.ctx.tr.describe(error)
         self.view.current = None
         self.view.update()
-        self.status.setText(self.ctx.tr.describe(error))
+        self.status.setText(f"{self.ctx.tr.describe(error)} {self.ctx.tr('ui.scan.no_camera_photos')}")
 
 
 def _thumbnail(page: ScannedPage):

@@ -64,6 +64,8 @@ def test_an_unplugged_camera_keeps_the_pages_already_taken(qtbot, window, ctx):
     dialog.capture()
     dialog._camera_failed(RuntimeError("unplugged"))  # as the feed reports a camera that went away
     assert dialog.strip.count() == 1 and dialog.done_button.isEnabled()
+    assert ctx.tr("ui.scan.photos") in dialog.status.text()  # and where to turn instead
+    assert dialog.photos_button.isEnabled()
     dialog.finish()
     qtbot.waitUntil(lambda: dialog.saved, timeout=30_000)
 
