@@ -5,7 +5,7 @@ builds the same app over its own store and config.
 
 Protocol, in the order a kit uses it:
   GET  /v1/health                     reachable? (never needs a token; the kit's connectivity probe)
-  POST /v1/login                      username + password -> bearer token with an expiry
+  POST /v1/login                      username + password -> bearer token with an expiry (paused after 5 wrong)
   POST /v1/token/refresh              a token still valid -> a fresh one
   POST /v1/files/state                how many bytes of each of these files the server holds
   GET  /v1/files/{sha256}             the same for one file
@@ -41,6 +41,7 @@ from fieldkit.server.config import ServerConfig
 from fieldkit.server.errors import ApiError
 from fieldkit.server.middleware import BodyLimit, FaultInjector, error_body
 from fieldkit.server.store import ServerStore, User
+from fieldkit.server.throttle import LoginThrottle
 
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 _SHA256 = re.compile(SHA256_PATTERN)
@@ -144,10 +145,26 @@ def _add_routes(app: FastAPI, store: ServerStore, config: ServerConfig) -> None:
             max_file_bytes=config.max_file_bytes,
         )
 
-    @app.post("/v1/login", response_model=schemas.TokenOut, tags=["connection"])
+    throttle = LoginThrottle(config.clock)
+
+    @app.post(
+        "/v1/login",
+        response_model=schemas.TokenOut,
+        tags=["connection"],
+        responses={429: {"model": schemas.ErrorOut, "description": "too many wrong passwords: wait Retry-After"}},
+    )
     def login(body: schemas.LoginIn) -> schemas.TokenOut:
-        """A username and password give a bearer token with an expiry."""
-        return token_out(*store.login(body.username, body.password, config.token_ttl))
+        """A username and password give a bearer token with an expiry. After five wrong passwords in a row the
+        account's logins wait (429 `too_many_logins`, Retry-After): 1 minute, then 2, 4… up to 15."""
+        throttle.check(body.username)
+        try:
+            issued = store.login(body.username, body.password, config.token_ttl)
+        except ApiError as error:
+            if error.code == "bad_credentials":
+                throttle.failed(body.username)
+            raise
+        throttle.succeeded(body.username)
+        return token_out(*issued)
 
     @app.post("/v1/token/refresh", response_model=schemas.TokenOut, tags=["connection"])
     def refresh(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> schemas.TokenOut:

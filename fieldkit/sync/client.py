@@ -35,6 +35,7 @@ from fieldkit.sync.backoff import parse_retry_after
 from fieldkit.sync.errors import (
     AuthFailed,
     BadResponse,
+    LoginPaused,
     NetworkError,
     NotAPortal,
     PortalFull,
@@ -232,7 +233,10 @@ class PortalClient:
                 raise BadResponse()
             return body
         if status in (429, 503):
-            raise ServerBusy(status, parse_retry_after(response.headers.get("Retry-After"), self.clock.now()))
+            retry_after = parse_retry_after(response.headers.get("Retry-After"), self.clock.now())
+            if status == 429 and (_error_of(body) or ("",))[0] == "too_many_logins":
+                raise LoginPaused(retry_after)
+            raise ServerBusy(status, retry_after)
         if status == 507:  # the portal's disk is full: a person there must act; the queue waits
             raise PortalFull(parse_retry_after(response.headers.get("Retry-After"), self.clock.now()))
         if status >= 500:

@@ -3,6 +3,7 @@ set the dossier aside (refused), or stop and say so (TLS, not a portal)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from fieldkit.core.errors import FieldKitError, UserError
@@ -23,8 +24,8 @@ class ServerBusy(NetworkError):
 
     key = "error.sync.busy"
 
-    def __init__(self, status: int, retry_after: float | None) -> None:
-        super().__init__(status=status)
+    def __init__(self, status: int, retry_after: float | None, **params: Any) -> None:
+        super().__init__(status=status, **params)
         self.status = status
         self.retry_after = retry_after
 
@@ -37,6 +38,15 @@ class PortalFull(ServerBusy):
 
     def __init__(self, retry_after: float | None) -> None:
         super().__init__(507, retry_after)
+
+
+class LoginPaused(ServerBusy):
+    """429 `too_many_logins`: too many wrong passwords for this account; the portal takes none for a while."""
+
+    key = "error.sync.login_paused"
+
+    def __init__(self, retry_after: float | None) -> None:
+        super().__init__(429, retry_after, minutes=max(1, math.ceil((retry_after or 60) / 60)))
 
 
 class ServerFailure(NetworkError):

@@ -84,6 +84,35 @@ def test_login_gives_a_token_that_expires(portal, clock):
     assert requests.post(f"{portal.url}/v1/token/refresh", headers=auth).status_code == 401
 
 
+def test_password_guessing_is_paused_longer_each_time(portal, clock):
+    """Five wrong passwords in a row pause that account's logins (the right one too), 1 minute, then 2; other
+    accounts go on; a right password after the pause clears the count."""
+
+    def attempt(password, user=USER):
+        return requests.post(f"{portal.url}/v1/login", json={"username": user, "password": password}, timeout=5)
+
+    for _ in range(5):
+        assert attempt("đoán-sai").status_code == 401
+    paused = attempt(PASSWORD)
+    assert paused.status_code == 429 and error_code(paused) == "too_many_logins"
+    assert 55 <= int(paused.headers["Retry-After"]) <= 60
+    assert "1 phút" in paused.json()["error"]["message"]
+    assert attempt(TRAINER_PASSWORD, TRAINER).status_code == 200  # only the guessed account waits
+    assert attempt(PASSWORD, " " + USER.upper()).status_code == 429  # however the name is typed
+
+    clock.advance(seconds=61)
+    for _ in range(5):
+        attempt("đoán-sai")
+    again = attempt(PASSWORD)
+    assert again.status_code == 429 and 115 <= int(again.headers["Retry-After"]) <= 120  # twice as long
+
+    clock.advance(seconds=121)
+    assert attempt(PASSWORD).status_code == 200
+    for _ in range(4):  # the count started again after the right password
+        assert attempt("đoán-sai").status_code == 401
+    assert attempt(PASSWORD).status_code == 200
+
+
 def test_a_token_is_renewed_while_it_is_valid(portal):
     auth = login(portal)
     renewed = requests.post(f"{portal.url}/v1/token/refresh", headers=auth)

@@ -129,6 +129,17 @@ def test_the_trainer_adds_users_and_lists_what_the_portal_holds(run_cli, tmp_pat
     assert code == 2 and "teapot" in err
 
 
+def test_a_paused_login_says_how_long_to_wait(run_cli, live, memory_keyring, monkeypatch):
+    for _ in range(5):
+        with_stdin(monkeypatch, "đoán-sai\n")
+        code, _, err = run_cli("login", "--portal", live.url, "--user", USER, "--password-stdin")
+        assert code == 2 and USER in err  # "the portal did not accept this account with this password"
+    with_stdin(monkeypatch, PASSWORD + "\n")
+    code, _, err = run_cli("login", "--portal", live.url, "--user", USER, "--password-stdin")
+    assert code != 0 and "quá nhiều lần" in err and "1 phút" in err
+    assert not memory_keyring.entries
+
+
 def test_the_kept_openapi_document_is_the_one_the_server_serves(run_cli, portal):
     import requests
 
