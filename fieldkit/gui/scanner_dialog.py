@@ -53,7 +53,10 @@ class _Bridge(QObject):
 
 
 class ScannerDialog(QDialog):
-    def __init__(self, ctx: AppContext, dossier_uuid: str, slot: DocumentSlot, parent=None) -> None:
+    def __init__(
+        self, ctx: AppContext, dossier_uuid: str, slot: DocumentSlot, parent=None, photos: list[str] | None = None
+    ) -> None:
+        """`photos`: pictures to start the strip with (a phone photo chosen as a document file)."""
         super().__init__(parent)
         self.ctx = ctx
         self.uuid = dossier_uuid
@@ -150,6 +153,8 @@ class ScannerDialog(QDialog):
         self.view.attach(self.feed)
         self.feed.failed.connect(self._camera_failed)
         self._update_buttons()
+        if photos:
+            self.read_photos(photos)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -208,8 +213,11 @@ class ScannerDialog(QDialog):
         a file that cannot be read is named, and the others are kept."""
         tr = self.ctx.tr
         paths = self.ctx.dialogs.open_files(self, tr("ui.scan.photos"), str(Path.home()), tr("ui.scan.photos_filter"))
-        if not paths:
-            return
+        if paths:
+            self.read_photos(paths)
+
+    def read_photos(self, paths: list[str]) -> None:
+        tr = self.ctx.tr
         with self.lock:
             paper, mode = self.session.paper, self.session.mode
         self.photos_button.setEnabled(False)

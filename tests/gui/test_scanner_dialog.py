@@ -155,3 +155,42 @@ def test_phone_photos_join_the_strip_flattened_and_a_bad_one_is_named(qtbot, win
     assert len(reader.pages) == 2 == doc.pages
     width_mm = float(reader.pages[0].mediabox.width) / 72 * 25.4
     assert abs(width_mm - 210) < 2  # A4, as the page lies
+
+
+def test_a_photo_chosen_as_a_file_is_straightened_when_the_worker_says_so(qtbot, window, ctx, tmp_path):
+    """'Chọn tệp…' with a phone photo asks: straightened into a PDF through the scanner (yes), or attached as
+    the picture it is (no: a portrait, say)."""
+    import cv2
+
+    from fieldkit.camera.paperwork import form_page
+    from fieldkit.camera.scenes import Conditions, render_scene
+
+    rng = np.random.default_rng(8)
+    scene = render_scene(form_page(rng).image, (1600, 1200), "wood", rng, Conditions(noise=2.0), fill=(0.8, 0.9))
+    photo = tmp_path / "IMG_0002.jpg"
+    cv2.imwrite(str(photo), scene.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    wizard = wizard_at(window, qtbot, 3)
+    documents = wizard.steps[3]
+    ctx.camera = "camera:97"
+
+    ctx.dialogs.file_answer, ctx.dialogs.answer = str(photo), False
+    documents.import_buttons["TOKHAI"].click()
+    assert "IMG_0002.jpg" in ctx.dialogs.shown[-1]  # the question names the file
+    with opened(ctx) as kit:
+        [kept] = kit.dossiers.get(wizard.draft.dossier_uuid).documents
+    assert kept.media_type == "image/jpeg" and not hasattr(documents, "scanner")
+
+    ctx.dialogs.answer = True
+    documents.import_buttons["TOKHAI"].click()
+    scanner = documents.scanner
+    qtbot.addWidget(scanner)
+    qtbot.waitUntil(lambda: scanner.strip.count() == 1, timeout=30_000)
+    assert scanner.session.pages[0].confidence > 0.5  # the page was found in the photo
+    scanner.finish()
+    qtbot.waitUntil(lambda: scanner.saved, timeout=30_000)
+    with opened(ctx) as kit:
+        documents_now = kit.dossiers.get(wizard.draft.dossier_uuid).documents
+        assert [d.media_type for d in documents_now] == ["image/jpeg", "application/pdf"]
+        reader = PdfReader(io.BytesIO(kit.vault.get(documents_now[1].sha256)))
+    assert len(reader.pages) == 1
+    assert documents_now[1].size < photo.stat().st_size  # smaller than the photo it came from

@@ -1,4 +1,5 @@
-"""Step 4: the procedure's checklist of papers. Each slot: scan with the webcam or pick a file."""
+"""Step 4: the procedure's checklist of papers. Each slot: scan with the webcam or pick a file; a photo picked
+as a file may go through the scanner (page found, straightened, a small PDF) or be attached as it is."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from fieldkit.core.catalog import DocumentSlot
 from fieldkit.core.dossier import Dossier
 from fieldkit.gui.page_previews import PageStrip, first_pages, read_then_draw
 from fieldkit.gui.scanner_dialog import ScannerDialog
@@ -20,6 +22,9 @@ from fieldkit.gui.widgets import big_button
 from fieldkit.gui.wizard.draft import WizardDraft
 from fieldkit.gui.wizard.step import WizardStep
 from fieldkit.storage.dossier_service import DossierService
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png")
+HEIC_SUFFIXES = (".heic", ".heif")
 
 
 class DocumentsStep(WizardStep):
@@ -38,6 +43,7 @@ class DocumentsStep(WizardStep):
         self.scan_buttons: dict[str, QWidget] = {}
         self.remove_buttons: dict[str, QWidget] = {}
         self.page_strips: dict[str, PageStrip] = {}
+        self.slots: dict[str, DocumentSlot] = {}
 
     def enter(self, draft: WizardDraft) -> None:
         self.uuid = draft.dossier_uuid
@@ -66,6 +72,7 @@ class DocumentsStep(WizardStep):
             remove.clicked.connect(lambda _=False, code=slot.code: self.remove_from(code))
             for column_index, widget in enumerate((name, cell, scan, pick, remove)):
                 grid.addWidget(widget, row, column_index)
+            self.slots[slot.code] = slot
             self.state_labels[slot.code] = state
             self.page_strips[slot.code] = strip
             self.scan_buttons[slot.code] = scan
@@ -116,14 +123,17 @@ class DocumentsStep(WizardStep):
 
         read_then_draw(self.ctx.runner, read, pictures, draw)
 
-    def scan_into(self, slot) -> None:
-        self.scanner = ScannerDialog(self.ctx, self.uuid, slot, self)
+    def scan_into(self, slot: DocumentSlot, photos: list[str] | None = None) -> None:
+        self.scanner = ScannerDialog(self.ctx, self.uuid, slot, self, photos=photos)
         self.scanner.finished.connect(lambda _result: self.refresh())
         self.scanner.open()
 
     def import_into(self, slot_code: str) -> None:
         path = self._ask_for_file()
         if not path:
+            return
+        if self._straighten(path):
+            self.scan_into(self.slots[slot_code], photos=[path])
             return
         uuid, actor = self.uuid, self.ctx.actor
         self.ctx.runner.db(lambda kit: DossierService(kit, actor).attach_file(uuid, slot_code, Path(path))).success(
@@ -135,6 +145,16 @@ class DocumentsStep(WizardStep):
         self.ctx.runner.db(lambda kit: DossierService(kit, actor).remove_document(uuid, slot_code, -1)).success(
             self._show
         ).run()
+
+    def _straighten(self, path: str) -> bool:
+        """A photo of a paper goes through the scanner (the portal wants the page, not the table under it);
+        asked, since a photo may be meant as it is (a portrait). HEIC always: the portal does not take it."""
+        suffix = Path(path).suffix.lower()
+        if suffix in HEIC_SUFFIXES:
+            return True
+        return suffix in PHOTO_SUFFIXES and self.ctx.dialogs.confirm(
+            self, self.tr("ui.documents.straighten", file=Path(path).name)
+        )
 
     def _ask_for_file(self) -> str:
         return self.ctx.dialogs.open_file(
