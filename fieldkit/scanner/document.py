@@ -81,7 +81,8 @@ def pages_from_photos(
     paths: list[Path], detector: PageDetector, paper: Paper | None, mode: Mode
 ) -> tuple[list[PhotoResult], list[ImageError]]:
     """Each readable photograph's page, flattened already (its thumbnail is then free), and the errors of the
-    ones that could not be read: one bad file does not lose the others. One photo in memory at a time."""
+    ones that could not be read: one bad file does not lose the others. Read one at a time, each brought
+    down to MAX_PHOTO_SIDE before the next is read."""
     results, failures = [], []
     for path in paths:
         try:
