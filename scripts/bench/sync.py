@@ -13,11 +13,12 @@ Fair by construction, because the figure is a ratio on a shared machine:
   is much cheaper than a new one: a receiver that reused its names would be measured on different work);
 - one warm-up round is not counted; then each round runs both, in alternating order, on a fresh copy of the kit
   whose vault is already in the page cache;
-- before each run, as many bytes as it will write are written to a scratch file and deleted, so both runs find
-  memory the machine has used before: on a virtual machine, memory the guest never touched (or handed back to
-  the host) costs about 1.8 CPU-ms per MB at first touch, which bare metal does not. Without this, whichever run
-  came second paid for the first one's files still cached (plain took 2.2-2.4 s after the sync, 1.3 s before
-  it, with the receiver's CPU doubled), and the median of the rounds' ratios said 0.83 or 0.5 by the order;
+- before each run, as many bytes as it will write are written to a scratch file and deleted, so both start on
+  memory the machine has just used: on a virtual machine, a page the guest never touched, or freed and handed
+  back to the host (here within about half a second), costs about 1-2 CPU-ms per MB at its first write, which
+  bare metal does not. Without this, whichever run came second paid for the first one's files still cached
+  (plain took 2.2-2.4 s after the sync, 1.3 s before it, its receiver's CPU doubled), and the median of the
+  rounds' ratios read 0.83 or 0.5 by the order. The longer run still meets some cold memory later on;
 - the figure is the median over rounds of plain seconds / sync seconds (a plain run and the sync run beside it
   meet the same load); the best runs are shown too, and the CPU seconds each side spent (kit, receiver).
 
