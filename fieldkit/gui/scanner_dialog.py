@@ -317,9 +317,10 @@ class ScannerDialog(QDialog):
         self._filling = True  # rows added here are not the user's reordering
         self.strip.clear()
         for number, page in enumerate(pages, start=1):
-            item = QListWidgetItem(
-                QIcon(QPixmap.fromImage(_thumbnail(page))), self.ctx.tr("ui.scan.page", number=number)
-            )
+            label = self.ctx.tr("ui.scan.page_unsure" if page.unsure else "ui.scan.page", number=number)
+            item = QListWidgetItem(QIcon(QPixmap.fromImage(_thumbnail(page))), label)
+            if page.unsure:  # the photo's own corners: worth a look before the PDF is written
+                item.setToolTip(self.ctx.tr("ui.scan.page_unsure_tip"))
             self.strip.addItem(item)
         self._filling = False
         if pages:

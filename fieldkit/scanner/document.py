@@ -17,6 +17,7 @@ import numpy as np
 from fieldkit.core.errors import UserError
 from fieldkit.scanner.detect import Detection, PageDetector
 from fieldkit.scanner.enhance import Mode
+from fieldkit.scanner.geometry import whole_image_quad
 from fieldkit.scanner.images import ImageError, read_image
 from fieldkit.scanner.pages import PageList, ScannedPage
 from fieldkit.scanner.paper import Paper, photo_paper
@@ -30,11 +31,6 @@ class PhotoResult:
     path: Path
     page: ScannedPage
     detection: Detection | None
-
-
-def whole_image_quad(image: np.ndarray) -> np.ndarray:
-    height, width = image.shape[:2]
-    return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
 
 
 # A phone's 12-megapixel photo is 36 MB in memory, and a page keeps its photo for corners moved by hand. At

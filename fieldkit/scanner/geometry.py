@@ -10,6 +10,12 @@ import cv2
 import numpy as np
 
 
+def whole_image_quad(image: np.ndarray) -> np.ndarray:
+    """The picture's own corners: the outline of a page nobody found (the user may move them)."""
+    height, width = image.shape[:2]
+    return np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
+
+
 def order_corners(points: np.ndarray) -> np.ndarray:
     """Four points in any order -> TL, TR, BR, BL (clockwise on screen, starting nearest the top-left)."""
     pts = np.asarray(points, np.float32).reshape(4, 2)

@@ -39,10 +39,16 @@ class ScannedPage:
     _rendered: RenderedPage | None = field(default=None, repr=False, compare=False)
 
     def with_corners(self, quad: np.ndarray) -> ScannedPage:
-        """The same page with corners set by hand (clipped to the photo)."""
+        """The same page with corners set by hand (clipped to the photo): a person placed them, so they are
+        no longer in doubt."""
         height, width = self.photo.shape[:2]
         corners = order_corners(np.clip(np.asarray(quad, np.float32).reshape(4, 2), [0, 0], [width - 1, height - 1]))
-        return replace(self, quad=corners, _rendered=None)
+        return replace(self, quad=corners, confidence=1.0, _rendered=None)
+
+    @property
+    def unsure(self) -> bool:
+        """No outline was found: the corners are the photo's own until someone moves them."""
+        return self.confidence <= 0.0
 
     def with_mode(self, mode: Mode | str) -> ScannedPage:
         return replace(self, mode=Mode(mode), _rendered=None)

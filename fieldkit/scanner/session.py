@@ -21,7 +21,7 @@ import numpy as np
 from fieldkit.camera import Frame, FrameSource
 from fieldkit.scanner.detect import Detection, PageDetector
 from fieldkit.scanner.enhance import Mode
-from fieldkit.scanner.geometry import order_corners
+from fieldkit.scanner.geometry import order_corners, whole_image_quad
 from fieldkit.scanner.pages import PageList, ScannedPage
 from fieldkit.scanner.paper import Paper
 
@@ -169,9 +169,7 @@ class CaptureSession:
         quad = self.tracker.quad
         confidence = self.tracker.confidence
         if quad is None:
-            height, width = frame.image.shape[:2]
-            quad = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-            confidence = 0.0
+            quad, confidence = whole_image_quad(frame.image), 0.0
         return self._take(frame, quad, confidence)
 
     def run(

@@ -138,14 +138,18 @@ def test_phone_photos_join_the_strip_flattened_and_a_bad_one_is_named(qtbot, win
     qtbot.waitUntil(lambda: dialog.photos_button.isEnabled(), timeout=30_000)
 
     assert dialog.strip.count() == 2
+    assert "broken.jpg" in ctx.dialogs.shown[-1]  # named, with the others kept
+    assert ctx.tr("ui.scan.photos_added", count=2) in dialog.status.text()
+    assert ctx.tr("ui.scan.photos_whole", count=1) in dialog.status.text()
     found, whole = dialog.session.pages[0], dialog.session.pages[1]
     assert max(found.photo.shape[:2]) == MAX_PHOTO_SIDE
     truth = scene.truth * (MAX_PHOTO_SIDE / 4032)
     assert np.max(np.abs(found.quad - truth)) < 0.01 * MAX_PHOTO_SIDE  # the page's corners, not the photo's
     assert found.render().paper == "a4"
-    assert whole.confidence == 0.0 and whole.photo.shape[:2] == (480, 640)
-    assert "broken.jpg" in ctx.dialogs.shown[-1]  # named, with the others kept
-    assert "1" in dialog.status.text()
+    assert whole.unsure and whole.photo.shape[:2] == (480, 640)
+    assert "⚠" in dialog.strip.item(1).text() and "⚠" not in dialog.strip.item(0).text()  # flagged in the strip
+    dialog.set_corners(1, whole.quad + np.array([[20, 20], [-20, 20], [-20, -20], [20, -20]], np.float32))
+    assert not dialog.session.pages[1].unsure and "⚠" not in dialog.strip.item(1).text()  # set by hand
 
     dialog.finish()
     qtbot.waitUntil(lambda: dialog.saved, timeout=30_000)
