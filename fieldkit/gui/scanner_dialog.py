@@ -1,7 +1,8 @@
 """Scanning a document with the webcam: the live outline over the preview, auto-capture when the page is
 still and sharp (with a visible countdown), a capture button, and the page strip below — rotate, delete,
-drag to reorder, retake, move corners. Photos taken with a phone can join the strip too (each page found and
-flattened as a captured one is). Done writes one PDF and files it in the dossier's slot.
+drag to reorder, retake, move corners. Photos taken with a phone can join the strip too, chosen or dropped on
+the window (each page found and flattened as a captured one is). Done writes one PDF and files it in the
+dossier's slot.
 
 The camera and the page detector run on the camera thread; the page list is shared with it under a lock.
 Rendering pages and writing the PDF run off the GUI thread too. If the camera fails mid-scan, the pages
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from fieldkit.camera.sources import IMAGE_SUFFIXES
 from fieldkit.core.catalog import DocumentSlot
 from fieldkit.gui.camera_feed import CameraFeed, Overlay, open_camera, to_qimage
 from fieldkit.gui.camera_view import CameraView
@@ -153,6 +155,7 @@ class ScannerDialog(QDialog):
         self.view.attach(self.feed)
         self.feed.failed.connect(self._camera_failed)
         self._update_buttons()
+        self.setAcceptDrops(True)  # photos dragged from a file manager or a phone's folder
         if photos:
             self.read_photos(photos)
 
@@ -215,6 +218,16 @@ class ScannerDialog(QDialog):
         paths = self.ctx.dialogs.open_files(self, tr("ui.scan.photos"), str(Path.home()), tr("ui.scan.photos_filter"))
         if paths:
             self.read_photos(paths)
+
+    def dragEnterEvent(self, event) -> None:
+        if _dropped_photos(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        photos = _dropped_photos(event.mimeData())
+        if photos and self.photos_button.isEnabled():  # not while the last ones are still being read
+            event.acceptProposedAction()
+            self.read_photos(photos)
 
     def read_photos(self, paths: list[str]) -> None:
         tr = self.ctx.tr
@@ -380,6 +393,14 @@ class ScannerDialog(QDialog):
         self.view.current = None
         self.view.update()
         self.status.setText(f"{self.ctx.tr.describe(error)} {self.ctx.tr('ui.scan.no_camera_photos')}")
+
+
+def _dropped_photos(mime) -> list[str]:
+    """The local picture files among what is being dragged (other files and web links are not taken)."""
+    if not mime.hasUrls():
+        return []
+    paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
+    return [path for path in paths if Path(path).suffix.lower() in IMAGE_SUFFIXES]
 
 
 def _thumbnail(page: ScannedPage):

@@ -198,3 +198,36 @@ def test_a_photo_chosen_as_a_file_is_straightened_when_the_worker_says_so(qtbot,
         reader = PdfReader(io.BytesIO(kit.vault.get(documents_now[1].sha256)))
     assert len(reader.pages) == 1
     assert documents_now[1].size < photo.stat().st_size  # smaller than the photo it came from
+
+
+def test_photos_dropped_on_the_scanner_window_join_the_strip(qtbot, window, ctx, tmp_path):
+    import cv2
+    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+
+    photo, notes = tmp_path / "giay-to.png", tmp_path / "ghi-chu.txt"
+    cv2.imwrite(str(photo), np.full((600, 800, 3), 200, np.uint8))
+    notes.write_text("không phải ảnh", encoding="utf-8")
+    wizard = wizard_at(window, qtbot, 3)
+    ctx.camera = "camera:97"
+    dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, ctx.catalog.get("1.004873").slot("TOKHAI"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+
+    def dragged(*paths):
+        mime = QMimeData()
+        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        return mime
+
+    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    text_only = dragged(notes)  # kept referenced: the event does not own its data
+    refused = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, text_only, buttons, keys)
+    dialog.dragEnterEvent(refused)
+    assert not refused.isAccepted()  # a text file is not offered as a page
+    mime = dragged(notes, photo)
+    entering = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, buttons, keys)
+    dialog.dragEnterEvent(entering)
+    assert entering.isAccepted()
+    dialog.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, buttons, keys))
+    qtbot.waitUntil(lambda: dialog.strip.count() == 1, timeout=30_000)
+    assert dialog.session.pages[0].photo.shape[:2] == (600, 800)
