@@ -6,6 +6,7 @@ Specs: `demo` (a sample page moving in front of the lens), `camera:0` (webcam by
 
 from __future__ import annotations
 
+import sys
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
@@ -86,10 +87,12 @@ class WebcamSource(FrameSource):
     def __init__(self, index: int, width: int = 1920, height: int = 1080) -> None:
         super().__init__()
         self.name = f"camera:{index}"
-        self._capture = cv2.VideoCapture(index)
-        if not self._capture.isOpened():
-            self._capture.release()
+        self._capture = _open_webcam(index)
+        if self._capture is None:
             raise CameraError("error.camera.missing", index=index)
+        # Compressed frames first: over USB 2 a webcam sends 1080p at 30 fps only as MJPG (raw, about 5 fps).
+        # A camera without MJPG keeps its own format.
+        self._capture.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))
         self._capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
         self._capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
         ok, _ = self._capture.read()
@@ -110,6 +113,21 @@ class WebcamSource(FrameSource):
 
     def close(self) -> None:
         self._capture.release()
+
+
+def webcam_backends(platform: str = sys.platform) -> tuple[int, ...]:
+    """OpenCV capture backends to try, in order. On Windows DirectShow first: Media Foundation (OpenCV's
+    default there) takes seconds to open many laptop webcams and refuses some of their resolutions."""
+    return (cv2.CAP_DSHOW, cv2.CAP_ANY) if platform == "win32" else (cv2.CAP_ANY,)
+
+
+def _open_webcam(index: int) -> cv2.VideoCapture | None:
+    for backend in webcam_backends():
+        capture = cv2.VideoCapture(index, backend)
+        if capture.isOpened():
+            return capture
+        capture.release()
+    return None
 
 
 class VideoFileSource(FrameSource):

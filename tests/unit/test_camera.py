@@ -63,6 +63,13 @@ def test_unusable_sources_are_clear_errors(spec, key):
     assert caught.value.user_error
 
 
+def test_windows_webcams_open_through_directshow_before_the_default():
+    from fieldkit.camera.sources import webcam_backends
+
+    assert webcam_backends("win32") == (cv2.CAP_DSHOW, cv2.CAP_ANY)  # Media Foundation only as the fallback
+    assert webcam_backends("linux") == (cv2.CAP_ANY,)
+
+
 def test_a_file_that_is_not_a_video(tmp_path):
     bogus = tmp_path / "clip.mp4"
     bogus.write_bytes(b"\x00" * 100)
