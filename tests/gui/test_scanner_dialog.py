@@ -201,9 +201,12 @@ def test_a_photo_chosen_as_a_file_is_straightened_when_the_worker_says_so(qtbot,
 
 
 def test_photos_dropped_on_the_scanner_window_join_the_strip(qtbot, window, ctx, tmp_path):
+    """What a drop carries (file links) decides what is offered: local pictures only. (The drop events
+    themselves are Qt's; building them by hand in a test leaves Qt objects to Python's collector.)"""
     import cv2
-    from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-    from PySide6.QtGui import QDragEnterEvent, QDropEvent
+    from PySide6.QtCore import QMimeData, QUrl
+
+    from fieldkit.gui.scanner_dialog import _dropped_photos
 
     photo, notes = tmp_path / "giay-to.png", tmp_path / "ghi-chu.txt"
     cv2.imwrite(str(photo), np.full((600, 800, 3), 200, np.uint8))
@@ -213,21 +216,18 @@ def test_photos_dropped_on_the_scanner_window_join_the_strip(qtbot, window, ctx,
     dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, ctx.catalog.get("1.004873").slot("TOKHAI"))
     qtbot.addWidget(dialog)
     dialog.show()
+    assert dialog.acceptDrops()
 
-    def dragged(*paths):
+    def dragged(*links):
         mime = QMimeData()
-        mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+        mime.setUrls(list(links))
         return mime
 
-    buttons, keys = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
-    text_only = dragged(notes)  # kept referenced: the event does not own its data
-    refused = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, text_only, buttons, keys)
-    dialog.dragEnterEvent(refused)
-    assert not refused.isAccepted()  # a text file is not offered as a page
-    mime = dragged(notes, photo)
-    entering = QDragEnterEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, buttons, keys)
-    dialog.dragEnterEvent(entering)
-    assert entering.isAccepted()
-    dialog.dropEvent(QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, mime, buttons, keys))
+    web = QUrl("https://example.org/anh.jpg")
+    assert _dropped_photos(dragged(QUrl.fromLocalFile(str(notes)), web)) == []  # a text file, a web link
+    assert _dropped_photos(QMimeData()) == []
+    photos = _dropped_photos(dragged(QUrl.fromLocalFile(str(notes)), QUrl.fromLocalFile(str(photo))))
+    assert photos == [str(photo)]
+    dialog.read_photos(photos)  # what a drop does with them
     qtbot.waitUntil(lambda: dialog.strip.count() == 1, timeout=30_000)
     assert dialog.session.pages[0].photo.shape[:2] == (600, 800)
