@@ -249,7 +249,7 @@ class ScannerDialog(QDialog):
         self._refresh_strip()
         self.photos_button.setEnabled(True)
         notes = [tr("ui.scan.photos_added", count=len(results))] if results else []
-        whole = sum(result.detection is None for result in results)
+        whole = sum(result.page.unsure for result in results)
         if whole:  # kept as taken: the user may want to move the corners onto the paper
             notes.append(tr("ui.scan.photos_whole", count=whole))
         if notes:

@@ -47,11 +47,16 @@ def fit_photo(image: np.ndarray, longest: int = MAX_PHOTO_SIDE) -> np.ndarray:
     return cv2.resize(image, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
 
 
+def read_photo(path: Path) -> np.ndarray:
+    """A photograph from a file, brought down to MAX_PHOTO_SIDE as it is read (never held at full size
+    beside the others)."""
+    return fit_photo(read_image(path))
+
+
 def page_from_photo(
     image: np.ndarray, detector: PageDetector, paper: Paper | None, mode: Mode, auto_rotate: bool = True
 ) -> tuple[ScannedPage, Detection | None]:
     """The page in a photograph; with no page found, the photograph itself (it may be a flat scan already)."""
-    image = fit_photo(image)
     detection = detector.detect(image)
     if detection is None:
         height, width = image.shape[:2]
@@ -65,30 +70,25 @@ def scan_photos(
     paths: list[Path], detector: PageDetector, paper: Paper | None, mode: Mode, auto_rotate: bool = True
 ) -> list[PhotoResult]:
     """Read every photograph first (an unreadable one stops the run before anything is written)."""
-    images = [(path, read_image(path)) for path in paths]
-    results = []
-    for path, image in images:
-        page, detection = page_from_photo(image, detector, paper, mode, auto_rotate)
-        results.append(PhotoResult(path, page, detection))
-    return results
+    images = [(path, read_photo(path)) for path in paths]
+    return [PhotoResult(path, *page_from_photo(image, detector, paper, mode, auto_rotate)) for path, image in images]
 
 
 def pages_from_photos(
     paths: list[Path], detector: PageDetector, paper: Paper | None, mode: Mode
 ) -> tuple[list[PhotoResult], list[ImageError]]:
     """Each readable photograph's page, flattened already (its thumbnail is then free), and the errors of the
-    ones that could not be read: one bad file does not lose the others. Read one at a time, each brought
-    down to MAX_PHOTO_SIDE before the next is read."""
+    ones that could not be read: one bad file does not lose the others."""
     results, failures = [], []
     for path in paths:
         try:
-            image = read_image(path)
+            image = read_photo(path)
         except ImageError as error:
             failures.append(error)
             continue
-        page, detection = page_from_photo(image, detector, paper, mode)
-        page.render()
-        results.append(PhotoResult(path, page, detection))
+        result = PhotoResult(path, *page_from_photo(image, detector, paper, mode))
+        result.page.render()
+        results.append(result)
     return results, failures
 
 
