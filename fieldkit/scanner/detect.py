@@ -131,7 +131,9 @@ class PageDetector:
         width = image.shape[1]
         small = image
         while max(small.shape[:2]) > self.WORK_SIDE * 2:  # halvings: cheaper than an odd-ratio resize
-            small = cv2.pyrDown(small)  # (each also smooths the sensor noise away)
+            # A 2x2 average, not pyrDown's 5x5 Gaussian: half the cost, and the sides stay sharper (measured on
+            # development frames: more pages found, newspaper and cloths better, no more false pages).
+            small = cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
         if max(small.shape[:2]) > self.WORK_SIDE:
             factor = self.WORK_SIDE / max(small.shape[:2])
             # Linear is enough after a halving has smoothed the frame (and costs a fifth of INTER_AREA).
@@ -162,7 +164,7 @@ class PageDetector:
         floor = float(np.clip(percentiles(strongest, (70,), top=1024)[0], 40.0, 90.0))
         light = percentiles(grey, (97,))[0] if 0 < bright < 200 else bright
         gradient = cv2.merge([gx, gy])  # int16: sampled at the nearest pixel, converted after
-        b, g, r = cv2.split(small)
+        b, g, r = cv2.split(small)  # (cv2's per-pixel max/min: numpy's axis reductions are slow here)
         chroma = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
         # Brightness less colour: white paper stands out of a pastel cloth of its own brightness. The median
         # erases thin print (the page's, a newspaper's, a tile joint) and keeps the edges between surfaces.
@@ -171,7 +173,9 @@ class PageDetector:
             cv2.convertScaleAbs(cv2.Sobel(paperness, cv2.CV_16S, 1, 0, ksize=3)),
             cv2.convertScaleAbs(cv2.Sobel(paperness, cv2.CV_16S, 0, 1, ksize=3)),
         )
-        return Views(small.shape[1] / width, small, grey, gx, gy, gradient, floor, light, paperness, surface_edges)
+        return Views(
+            small.shape[1] / width, small, grey, gx, gy, gradient, floor, light, paperness, surface_edges, chroma
+        )
 
     def edge_map(self, views: Views) -> np.ndarray:
         high = views.edge_floor * 1.2
@@ -181,9 +185,7 @@ class PageDetector:
         """The cheap generators: closed outlines and paper-coloured regions."""
         width, height = views.size
         min_area = self.MIN_AREA * width * height
-        b, g, r = cv2.split(views.colour)  # (cv2's per-pixel max/min: numpy's axis reductions are slow here)
-        chroma = cv2.subtract(cv2.max(cv2.max(b, g), r), cv2.min(cv2.min(b, g), r))
-        return edge_candidates(edges, min_area) + paper_candidates(views.grey, chroma, min_area)
+        return edge_candidates(edges, min_area) + paper_candidates(views.grey, views.chroma, min_area)
 
     def candidates(self, views: Views) -> list[np.ndarray]:
         lines = self.lines(views)

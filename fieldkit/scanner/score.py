@@ -32,6 +32,7 @@ class Views:
     light: float  # the frame's bright end (97th percentile of grey): what white paper looks like here
     paperness: np.ndarray  # brightness less colour, print erased (median): surfaces without their print
     surface_edges: np.ndarray  # gradient magnitude of `paperness`: where one surface meets another
+    chroma: np.ndarray  # per pixel, the brightest channel less the dimmest: colourless paper is low
 
     @property
     def size(self) -> tuple[int, int]:
