@@ -2,7 +2,8 @@
 
 1. A small copy of the frame (about 400 pixels across) gives hypotheses: quads of four straight lines
    (`lines.py`, the main source), closed edge contours and bright colourless regions (`candidates.py`), and,
-   in a live view, the outline found in the previous frame snapped to this frame's edges.
+   in a live view, the outline found in the previous frame snapped to this frame's edges. When none of them
+   convinces, three-sided outlines are completed and lines are looked for in a map of colourfulness too.
 2. Every plausible hypothesis is scored on the image (`score.py`: a logistic model over evidence along the
    sides, at the corners and inside: the probability that it is a page's outline); the best few are snapped
    to the edges near them and scored again.
@@ -83,9 +84,12 @@ class PageDetector:
         best, best_score = self.choose(views, quads, scores)
         if best_score >= self.RESCUE_SCORE:
             return self._fitted(image, views, best, best_score, self.accept)
-        # No convincing outline: maybe one side is too faint for a line. A completed outline has a side that
-        # was guessed, so it must convince more than a found one; if it does not, the first choice stands.
-        quads, scores = self._scored(views, quads, scores, self.completed_candidates(views, lines))
+        # No convincing outline: maybe one side is too faint for a line, or the sides differ from the cloth in
+        # colour more than in brightness (a second look at lines, only here: it costs as much as the first).
+        # These outlines must convince more than a found one; if none does, the first choice stands.
+        colour = self.colour_lines(views)
+        more = self.completed_candidates(views, lines) + self.line_candidates(views, colour)
+        quads, scores = self._scored(views, quads, scores, more + self.completed_candidates(views, colour))
         guess, guess_score = self.choose(views, quads, scores)
         if guess_score > best_score:
             found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
@@ -190,7 +194,14 @@ class PageDetector:
     def candidates(self, views: Views) -> list[np.ndarray]:
         lines = self.lines(views)
         regions = self.region_candidates(views, self.edge_map(views))
-        return self.line_candidates(views, lines) + regions + self.completed_candidates(views, lines)
+        colour = self.colour_lines(views)
+        return (
+            self.line_candidates(views, lines)
+            + regions
+            + self.completed_candidates(views, lines)
+            + self.line_candidates(views, colour)
+            + self.completed_candidates(views, colour)
+        )
 
     LINE_QUADS = 40
     COMPLETIONS = 12  # three-sided hypotheses whose fourth side is looked for
@@ -201,6 +212,13 @@ class PageDetector:
     def lines(self, views: Views) -> Lines | None:
         width, height = views.size
         found, strength = segments(views.paperness, 0.04 * min(width, height))
+        return join_segments(found, strength, views.size)
+
+    def colour_lines(self, views: Views) -> Lines | None:
+        """Lines of the colourfulness map: a white page's side where the cloth beside it is as bright as the
+        paper but tinted (a pastel check, a pink tile), which brightness less colour shows too weakly."""
+        width, height = views.size
+        found, strength = segments(cv2.medianBlur(views.chroma, 5), 0.04 * min(width, height))
         return join_segments(found, strength, views.size)
 
     def line_candidates(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
