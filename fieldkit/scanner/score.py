@@ -41,6 +41,7 @@ class Views:
 
 SAMPLES = 20  # points along each side
 STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" colours are read
+STEP_LEVELS = 7.0  # a difference this large (grey levels, in any channel) across a side is a step
 GLARE = 250  # every channel this bright on both sides of a side: blown out, no edge can show there
 TELLING_SIDE = 0.3  # share of a side's points outside glare for the side to be judged
 
@@ -95,7 +96,9 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     strong = np.abs(across) > 0.35
     inner = _sample(views.colour, points - STEP_REACH * n4)
     outer = _sample(views.colour, points + STEP_REACH * n4)
-    step = (np.abs(inner - outer).max(axis=-1) > 14.0) & within
+    # A step of 7 levels in some channel: white paper on a pale pink or cream cloth differs by about 10 (it
+    # was 14, and such pages were lost; 5-9 all did as well on development frames, with no more false pages).
+    step = (np.abs(inner - outer).max(axis=-1) > STEP_LEVELS) & within
     # Glare: where both sides of a side are blown out to white, the camera recorded no edge either way. Those
     # points say nothing (rather than "no edge"): a side's shares are of the points that can tell.
     known = ~((inner.min(axis=-1) >= GLARE) & (outer.min(axis=-1) >= GLARE))

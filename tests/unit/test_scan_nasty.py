@@ -1,6 +1,6 @@
 """Frames composed by hand, one hard thing each, as homes offer them: a checked cloth, a pile of other white
-papers, a hand over a corner, a dim room, a lamp's glare. Fixed compositions (not the benchmark's random
-ones), so each case stays what it says."""
+papers, a hand over a corner, a dim room, a lamp's glare, a pale tinted cloth nearly as light as the paper.
+Fixed compositions (not the benchmark's random ones), so each case stays what it says."""
 
 import cv2
 import numpy as np
@@ -101,3 +101,48 @@ def test_a_lamps_glare_on_the_page(page):
     image = place_page(page, truth, contact_shadow(plain(*SIZE, rng), truth, rng))
     glare = Conditions(glare=0.8, noise=3)
     assert found_share(apply_conditions(image, truth, glare, rng), truth) > 0.95
+
+
+def pale_cloth(colour):
+    cloth = np.empty((SIZE[1], SIZE[0], 3), np.uint8)
+    cloth[:] = colour
+    return cloth
+
+
+# Cloths nearly as light as the paper (239, 241, 245): a cream one whose brightness less colour equals the
+# paper's, and a pink one whose every channel is within 10 levels of it.
+CREAM, PINK = (230, 248, 255), (245, 235, 255)
+
+
+@pytest.mark.parametrize("colour", [CREAM, PINK], ids=["cream", "pink"])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_page_on_a_pale_tinted_cloth(page, colour, seed):
+    rng = np.random.default_rng(seed)
+    truth = a4_at((640, 360), 560, 7, 0.05)
+    image = apply_conditions(place_page(page, truth, pale_cloth(colour)), truth, Conditions(noise=3), rng)
+    assert found_share(image, truth) > 0.95
+
+
+def sides_on_lines(lines, quad):
+    """How many of the quad's sides lie on one of `lines` (within 2.5 pixels and 3 degrees)."""
+    count = 0
+    for k in range(4):
+        a, b = quad[k], quad[(k + 1) % 4]
+        along = (b - a) / np.linalg.norm(b - a)
+        across = np.array([-along[1], along[0]])
+        near = np.abs((lines.origin - a) @ across) < 2.5
+        parallel = np.abs(lines.direction @ along) > np.cos(np.radians(3))
+        count += bool(np.any(near & parallel))
+    return count
+
+
+def test_sides_that_differ_from_the_cloth_in_colour_only_are_lines_of_colour(page):
+    truth = a4_at((640, 360), 560, 7, 0.05)
+    frame = place_page(page, truth, pale_cloth(CREAM))
+    image = apply_conditions(frame, truth, Conditions(noise=3), np.random.default_rng(6))
+    detector = PageDetector()
+    views = detector.views(image)
+    small = truth * views.scale
+    brightness_lines = detector.lines(views)
+    assert brightness_lines is None or sides_on_lines(brightness_lines, small) == 0
+    assert sides_on_lines(detector.colour_lines(views), small) == 4
