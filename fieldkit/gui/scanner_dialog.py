@@ -50,8 +50,14 @@ THUMB = QSize(120, 160)
 PAPER_CHOICES = ("auto", "a4", "a5", "letter", "id-card")
 
 
+# No outline for this long in the live view: say what helps (a plainer, darker surface, or capture and set the
+# corners by hand). Long enough that moving the page into view does not trigger it.
+NO_PAGE_SECONDS = 4.0
+
+
 class _Bridge(QObject):
     captured = Signal()  # a page joined the list (from the camera thread)
+    page_seen = Signal(bool)  # the live view lost the page for a while (False), or found it again (True)
 
 
 class ScannerDialog(QDialog):
@@ -73,6 +79,8 @@ class ScannerDialog(QDialog):
         self.session = CaptureSession(paper=paper_for(paper), mode=mode)
         self._retake: int | None = None
         self._filling = False
+        self._no_page_since: float | None = None  # the camera thread's: when the outline was last lost
+        self._told_no_page = False
 
         self.view = CameraView(self)
         self.view.message = tr("ui.qr.starting")
@@ -150,6 +158,7 @@ class ScannerDialog(QDialog):
 
         self._bridge = _Bridge()
         self._bridge.captured.connect(self._refresh_strip)
+        self._bridge.page_seen.connect(self._page_seen)
         camera, demo_page = ctx.camera, None
         self.feed = CameraFeed(lambda: open_camera(camera, page=demo_page, realtime=True), self._analyse)
         self.view.attach(self.feed)
@@ -182,6 +191,7 @@ class ScannerDialog(QDialog):
             view.captured.render()  # flatten it here, off the GUI thread: the thumbnail is then free
         if added:
             self._bridge.captured.emit()
+        self._watch_for_page(view.frame.timestamp, view.quad is not None)
         overlays, text = [], ""
         if view.quad is not None:
             ready = view.steady >= 1.0 and view.sharp
@@ -193,6 +203,19 @@ class ScannerDialog(QDialog):
             text = "✔"
         return overlays, text
 
+    def _watch_for_page(self, now: float, seen: bool) -> None:
+        """Tell the GUI once when no outline has been seen for NO_PAGE_SECONDS, and once when one is again."""
+        if seen:
+            self._no_page_since = None
+            if self._told_no_page:
+                self._told_no_page = False
+                self._bridge.page_seen.emit(True)
+        elif self._no_page_since is None:
+            self._no_page_since = now
+        elif not self._told_no_page and now - self._no_page_since >= NO_PAGE_SECONDS:
+            self._told_no_page = True
+            self._bridge.page_seen.emit(False)
+
     def _replace_last_with_retake(self) -> None:
         """The page just captured takes the place of the one being retaken (called under the lock)."""
         pages = self.session.pages
@@ -201,6 +224,13 @@ class ScannerDialog(QDialog):
         self._retake = None
 
     # -- the GUI thread ----------------------------------------------------------------------------------
+
+    def _page_seen(self, seen: bool) -> None:
+        no_page = self.ctx.tr("ui.scan.no_page")
+        if not seen:
+            self.status.setText(no_page)
+        elif self.status.text() == no_page:  # another message (photos read, a failure) is left standing
+            self._show_count()
 
     def capture(self) -> None:
         with self.lock:
@@ -338,8 +368,15 @@ class ScannerDialog(QDialog):
         self._filling = False
         if pages:
             self.strip.setCurrentRow(len(pages) - 1 if select is None else max(0, select))
-        self.status.setText(self.ctx.tr("ui.scan.count", count=len(pages)) if pages else self.ctx.tr("ui.scan.hint"))
+        self._show_count(len(pages))
         self._update_buttons()
+
+    def _show_count(self, count: int | None = None) -> None:
+        """The status line's usual text: how many pages, or how to start."""
+        if count is None:
+            with self.lock:
+                count = len(self.session.pages)
+        self.status.setText(self.ctx.tr("ui.scan.count", count=count) if count else self.ctx.tr("ui.scan.hint"))
 
     def _update_buttons(self) -> None:
         has_pages = self.strip.count() > 0

@@ -7,7 +7,10 @@ import io
 import numpy as np
 from pypdf import PdfReader
 
-from fieldkit.gui.scanner_dialog import ScannerDialog
+from fieldkit.camera import Frame
+from fieldkit.camera.paperwork import form_page
+from fieldkit.camera.scenes import Conditions, plain, render_scene
+from fieldkit.gui.scanner_dialog import NO_PAGE_SECONDS, ScannerDialog
 from tests.gui.conftest import opened, wizard_at
 
 
@@ -117,8 +120,6 @@ def test_phone_photos_join_the_strip_flattened_and_a_bad_one_is_named(qtbot, win
     photo with no page found is kept whole, and a broken file is named while the others stay."""
     import cv2
 
-    from fieldkit.camera.paperwork import form_page
-    from fieldkit.camera.scenes import Conditions, render_scene
     from fieldkit.scanner.document import MAX_PHOTO_SIDE
 
     rng = np.random.default_rng(5)
@@ -165,9 +166,6 @@ def test_a_photo_chosen_as_a_file_is_straightened_when_the_worker_says_so(qtbot,
     """'Chọn tệp…' with a phone photo asks: straightened into a PDF through the scanner (yes), or attached as
     the picture it is (no: a portrait, say)."""
     import cv2
-
-    from fieldkit.camera.paperwork import form_page
-    from fieldkit.camera.scenes import Conditions, render_scene
 
     rng = np.random.default_rng(8)
     scene = render_scene(form_page(rng).image, (1600, 1200), "wood", rng, Conditions(noise=2.0), fill=(0.8, 0.9))
@@ -231,3 +229,22 @@ def test_photos_dropped_on_the_scanner_window_join_the_strip(qtbot, window, ctx,
     dialog.read_photos(photos)  # what a drop does with them
     qtbot.waitUntil(lambda: dialog.strip.count() == 1, timeout=30_000)
     assert dialog.session.pages[0].photo.shape[:2] == (600, 800)
+
+
+def test_a_page_not_found_for_a_while_gets_advice_that_goes_when_it_is_found(qtbot, window, ctx):
+    wizard = wizard_at(window, qtbot, 3)
+    procedure = ctx.catalog.get("1.004873")
+    dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, procedure.slot("TOKHAI"))
+    qtbot.addWidget(dialog)  # not shown, so no camera: the frames are fed by hand, on their own clock
+    rng = np.random.default_rng(5)
+    table = plain(1280, 720, rng)  # nothing on it
+    clock = [0.5 * k for k in range(int(2 * NO_PAGE_SECONDS) + 8)]
+    for k, now in enumerate(clock):
+        dialog._analyse(Frame(table, k, now, None))
+        if now < NO_PAGE_SECONDS:  # a moment without a page (putting it down) says nothing yet
+            assert dialog.status.text() == ctx.tr("ui.scan.hint")
+    assert dialog.status.text() == ctx.tr("ui.scan.no_page")
+
+    scene = render_scene(form_page(rng).image, (1280, 720), "wood", rng, Conditions(noise=2.0))
+    dialog._analyse(Frame(scene.image, len(clock), clock[-1] + 0.5, scene.truth))
+    assert dialog.status.text() == ctx.tr("ui.scan.hint")
