@@ -97,7 +97,7 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     inner = _sample(views.colour, points - STEP_REACH * n4)
     outer = _sample(views.colour, points + STEP_REACH * n4)
     # A step of 7 levels in some channel: white paper on a pale pink or cream cloth differs by about 10 (it
-    # was 14, and such pages were lost; 5-9 all did as well on development frames, with no more false pages).
+    # was 14, and such pages were lost; 5 to 9 did about as well on development frames, no more false pages).
     step = (np.abs(inner - outer).max(axis=-1) > STEP_LEVELS) & within
     # Glare: where both sides of a side are blown out to white, the camera recorded no edge either way. Those
     # points say nothing (rather than "no edge"): a side's shares are of the points that can tell.
