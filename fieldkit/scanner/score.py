@@ -51,7 +51,7 @@ FEATURES = (
     "weakest",  # the same, the weakest side
     "step",  # sides: share where the surface inside differs from the one outside (the weakest side)
     "runs_on",  # corners: how far the edges run on past them (a stripe or a joint does; a page's side stops)
-    "paper",  # inside: share that is light and colourless like paper
+    "paper",  # inside: share that is light and colourless like paper (tinted paper at half weight)
     "margin",  # inside: the strip along each side is the same surface as the middle (the worst side)
     "uniform",  # inside: share that is the same surface as the middle (print erased; a cloth's checks are not)
     "crossed",  # inside: share crossed by an edge between surfaces (another sheet's edge, a cloth's stripe)
@@ -198,18 +198,31 @@ def _edge_along(
     return np.clip(best / views.edge_floor, 0, 1.5) / 1.5
 
 
+TINT_LEVELS = 20  # a point this close (grey levels, every channel) to the inside's median colour shares its tint
+TINT_SHARE = 0.7  # the share of the inside in one tint for it to count as tinted paper
+TINT_CREDIT = 0.5  # how much a tinted point counts, against a white one's 1 (more gave false pages on cloths)
+
+
 def _paper_likeness(views: Views, grid: np.ndarray) -> np.ndarray:
     """Share of the inside (points `grid` (n, k, 2) spread over each quad) that looks like paper: light (near
-    the brightest of the inside) and colourless. Print covers little of a page, and at this scale its lines are
-    pale smudges; a check, a tile or a flower is coloured or dark over a good part of any quad drawn around it."""
+    the brightest of the inside) and colourless, or, at half weight, all of one tint. Print covers little of a
+    page, and at this scale its lines are pale smudges; a check, a tile or a flower is coloured or dark over a
+    good part of any quad drawn around it."""
     colours = _sample(views.colour, grid)  # n, 81, 3
     light = colours.mean(axis=-1)
     chroma = colours.max(axis=-1) - colours.min(axis=-1)
     typical = np.median(light, axis=1, keepdims=True)
     # Paper under a shadow or a lamp's glare is still paper: judged against the inside's own middle.
-    paperish = (light > 0.6 * typical) & (chroma < 0.2 * light + 10)
+    lit = light > 0.6 * typical
+    paperish = lit & (chroma < 0.2 * light + 10)
+    # Tinted paper (a pink land-use certificate, a green form): most of the inside one colour, that is not
+    # white. Half credit, and only when it covers most of the inside: a check is two colours, a flower many.
+    tint = np.median(colours, axis=1, keepdims=True)
+    tinted = lit & ~paperish & (np.abs(colours - tint).max(axis=-1) < TINT_LEVELS)
+    tinted_share = tinted.mean(axis=1)
+    tinted_share = np.where(tinted_share >= TINT_SHARE, tinted_share, 0.0)
     bright_enough = np.clip(typical[:, 0] / max(views.light, 1.0) * 2.5 - 0.5, 0, 1)  # lenient: shadows
-    return paperish.mean(axis=1) * bright_enough
+    return (paperish.mean(axis=1) + TINT_CREDIT * tinted_share) * bright_enough
 
 
 def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:

@@ -1,6 +1,6 @@
 """Frames composed by hand, one hard thing each, as homes offer them: a checked cloth, a pile of other white
-papers, a hand over a corner, a dim room, a lamp's glare, a pale tinted cloth nearly as light as the paper.
-Fixed compositions (not the benchmark's random ones), so each case stays what it says."""
+papers, a hand over a corner, a dim room, a lamp's glare, a pale tinted cloth nearly as light as the paper, a
+certificate on tinted paper. Fixed compositions (not the benchmark's random ones), so each case stays what it says."""
 
 import cv2
 import numpy as np
@@ -146,3 +146,25 @@ def test_sides_that_differ_from_the_cloth_in_colour_only_are_lines_of_colour(pag
     brightness_lines = detector.lines(views)
     assert brightness_lines is None or sides_on_lines(brightness_lines, small) == 0
     assert sides_on_lines(detector.colour_lines(views), small) == 4
+
+
+def tinted_certificate(page, tint):
+    """The form printed on tinted paper with a patterned border, as a land-use certificate (sổ hồng) is."""
+    tinted = (page.astype(np.float32) * np.array(tint, np.float32)).clip(0, 255).astype(np.uint8)
+    height, width = tinted.shape[:2]
+    band = int(0.06 * width)
+    ys, xs = np.mgrid[0:height, 0:width]
+    from_edge = np.minimum(np.minimum(xs, width - 1 - xs), np.minimum(ys, height - 1 - ys))
+    pattern = (from_edge < band) & (from_edge > band // 4) & ((np.sin(xs / 7.0) + np.sin(ys / 7.0)) > 0.8)
+    tinted[pattern] = (tinted[pattern] * 0.7).astype(np.uint8)
+    return tinted
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_a_pink_certificate_on_wood(page, seed):
+    rng = np.random.default_rng(seed)
+    truth = a4_at((640, 360), 560, 5 + 3 * seed, 0.05)
+    certificate = tinted_certificate(page, (0.6, 0.55, 0.95))  # BGR: a deep pink
+    image = place_page(certificate, truth, contact_shadow(wood(*SIZE, rng), truth, rng))
+    image = apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.2), rng)
+    assert found_share(image, truth) > 0.95
