@@ -104,9 +104,7 @@ def test_a_lamps_glare_on_the_page(page):
 
 
 def pale_cloth(colour):
-    cloth = np.empty((SIZE[1], SIZE[0], 3), np.uint8)
-    cloth[:] = colour
-    return cloth
+    return np.full((SIZE[1], SIZE[0], 3), colour, np.uint8)
 
 
 # Cloths nearly as light as the paper (239, 241, 245): a cream one whose brightness less colour equals the
