@@ -23,6 +23,7 @@ import numpy as np
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import order_corners, order_quads, polygon_area, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
+from fieldkit.scanner.paper import PAPERS, outline_aspect
 from fieldkit.scanner.refine import refine_quad
 from fieldkit.scanner.score import (
     Views,
@@ -44,6 +45,9 @@ class Detection:
 
     def as_list(self) -> list[list[float]]:
         return [[round(float(x), 1), round(float(y), 1)] for x, y in self.quad]
+
+
+PAPER_ASPECTS = sorted({paper.aspect for paper in PAPERS.values()})
 
 
 class PageDetector:
@@ -68,7 +72,11 @@ class PageDetector:
     def __init__(self, accept: float | None = None) -> None:
         self.accept = self.ACCEPT if accept is None else accept
 
-    def detect(self, image: np.ndarray, hint: np.ndarray | None = None) -> Detection | None:
+    def detect(
+        self, image: np.ndarray, hint: np.ndarray | None = None, aspect: float | None = None
+    ) -> Detection | None:
+        """`hint`: the previous frame's quad in a live view; `aspect`: the expected paper's long side over its
+        short side when the document slot or the user says which paper it is."""
         if image is None or image.ndim != 3 or image.shape[0] < 32 or image.shape[1] < 32:
             return None
         views = self.views(image)
@@ -81,7 +89,7 @@ class PageDetector:
         if not len(scores) or scores.max() < self.CLEAR_SCORE:  # the region sources may hold a better one
             regions = self.region_candidates(views, self.edge_map(views))
             quads, scores = self._scored(views, quads, scores, regions)
-        best, best_score = self.choose(views, quads, scores)
+        best, best_score = self._expected_shape(views, quads, scores, *self.choose(views, quads, scores), aspect)
         if best_score >= self.RESCUE_SCORE:
             return self._fitted(image, views, best, best_score, self.accept)
         # No convincing outline: maybe one side is too faint for a line, or the sides differ from the cloth in
@@ -90,7 +98,7 @@ class PageDetector:
         colour = self.colour_lines(views)
         more = self.completed_candidates(views, lines) + self.line_candidates(views, colour)
         quads, scores = self._scored(views, quads, scores, more + self.completed_candidates(views, colour))
-        guess, guess_score = self.choose(views, quads, scores)
+        guess, guess_score = self._expected_shape(views, quads, scores, *self.choose(views, quads, scores), aspect)
         if guess_score > best_score:
             found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
             if found is not None:
@@ -307,6 +315,42 @@ class PageDetector:
         return pool[best], float(final[best])
 
     NESTED_SHARE = 0.8  # an enclosing outline this close in score is the page; the inner one is print on it
+    SHAPE_TOLERANCE = 0.05  # log of the aspect: an outline this close to a paper's shape has that shape
+
+    def _expected_shape(
+        self,
+        views: Views,
+        quads: list[np.ndarray],
+        scores: np.ndarray,
+        best: np.ndarray | None,
+        best_score: float,
+        aspect: float | None,
+    ) -> tuple[np.ndarray | None, float]:
+        """With the paper known: when the winner has the exact shape of another paper, an outline nested with it
+        (around it or inside it) of the expected paper's shape, scoring nearly as well, is the page. A photocopy
+        of an ID card on an A4 sheet, in an A4 slot: the sheet, not the printed card; a card lying on a sheet,
+        in an ID-card slot: the card. A winner of no paper's shape is left alone (it is rough, not print)."""
+        if best is None or aspect is None:
+            return best, best_score
+
+        def off(quad: np.ndarray, target: float) -> float:
+            return abs(math.log(outline_aspect(quad) / target))
+
+        other_paper = min(off(best, a) for a in PAPER_ASPECTS) < self.SHAPE_TOLERANCE
+        if off(best, aspect) < self.SHAPE_TOLERANCE or not other_paper:
+            return best, best_score
+        area = polygon_area(best)
+        for i in np.argsort(-scores):
+            quad, score = quads[i], float(scores[i])
+            if score < self.NESTED_SHARE * best_score:
+                break
+            if off(quad, aspect) >= self.SHAPE_TOLERANCE:
+                continue
+            if (polygon_area(quad) > 1.2 * area and _encloses(quad, best)) or (
+                area > 1.2 * polygon_area(quad) and _encloses(best, quad)
+            ):
+                return quad, score
+        return best, best_score
 
     def _outermost(self, pool: list[np.ndarray], scores: np.ndarray, best: int) -> int:
         """A coloured header or footer band on a card or a page makes a good rectangle too, inside the page

@@ -1,15 +1,17 @@
 """Frames composed by hand, one hard thing each, as homes offer them: a checked cloth, a pile of other white
 papers, a hand over a corner, a dim room, a lamp's glare, a pale tinted cloth nearly as light as the paper, a
-certificate on tinted paper. Fixed compositions (not the benchmark's random ones), so each case stays what it says."""
+certificate on tinted paper, a photocopied ID card on an A4 sheet. Fixed compositions (not the benchmark's
+random ones), so each case stays what it says."""
 
 import cv2
 import numpy as np
 import pytest
 
-from fieldkit.camera.paperwork import form_page, text_page
+from fieldkit.camera.paperwork import form_page, id_card, text_page
 from fieldkit.camera.scenes import Conditions, apply_conditions, contact_shadow, place_page, plain, wood
 from fieldkit.scanner.detect import PageDetector
 from fieldkit.scanner.geometry import jaccard_in_document_frame
+from fieldkit.scanner.paper import PAPERS, outline_aspect
 
 SIZE = (1280, 720)
 
@@ -166,3 +168,27 @@ def test_a_pink_certificate_on_wood(page, seed):
     image = place_page(certificate, truth, contact_shadow(wood(*SIZE, rng), truth, rng))
     image = apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.2), rng)
     assert found_share(image, truth) > 0.95
+
+
+def photocopied_id_card():
+    """An A4 sheet with a grey photocopy of an ID card's two faces, as a copy of a CCCD is filed."""
+    sheet = np.full((1754, 1240, 3), 245, np.uint8)
+    card = cv2.cvtColor(cv2.cvtColor(id_card(np.random.default_rng(3)).image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    card = (cv2.resize(card, (1011, 638)).astype(np.float32) * 0.8).astype(np.uint8)  # 85.6 mm at 300 dpi
+    for top in (150, 900):
+        sheet[top : top + 638, 115 : 115 + 1011] = card
+        cv2.rectangle(sheet, (115, top), (115 + 1010, top + 637), (60, 60, 60), 4)
+    return sheet
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_photocopied_id_card_is_the_sheet_in_an_a4_slot_and_the_card_in_a_card_slot(seed):
+    rng = np.random.default_rng(seed)
+    truth = a4_at((640, 360), 560 + 20 * seed, -6 + 3 * seed)
+    image = place_page(photocopied_id_card(), truth, contact_shadow(wood(*SIZE, rng), truth, rng))
+    image = apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.2), rng)
+    detector = PageDetector()
+    sheet = detector.detect(image, aspect=PAPERS["a4"].aspect)
+    assert jaccard_in_document_frame(sheet.quad, truth, SIZE) > 0.95
+    card = detector.detect(image, aspect=PAPERS["id-card"].aspect)
+    assert abs(outline_aspect(card.quad) / PAPERS["id-card"].aspect - 1) < 0.05  # one of the printed faces
