@@ -79,11 +79,10 @@ def detect_only(ctx: CliContext) -> int:
     """One line per image; an unreadable image gets an error on its line and the run goes on."""
     detector = PageDetector()
     paper = paper_for(ctx.args.paper)
-    aspect = paper.aspect if paper else None
     failures = 0
     for name in ctx.args.images:
         try:
-            detection = detector.detect(read_image(Path(name)), aspect=aspect)
+            detection = detector.detect(read_image(Path(name)), paper=paper)
         except FieldKitError as exc:
             failures += 1
             line = {"image": name, "quad": None, "confidence": 0.0, "error": ctx.tr.describe(exc)}

@@ -23,7 +23,7 @@ import numpy as np
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import order_corners, order_quads, polygon_area, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
-from fieldkit.scanner.paper import PAPERS, outline_aspect
+from fieldkit.scanner.paper import PAPERS, Paper, outline_aspect
 from fieldkit.scanner.refine import refine_quad
 from fieldkit.scanner.score import (
     Views,
@@ -72,11 +72,9 @@ class PageDetector:
     def __init__(self, accept: float | None = None) -> None:
         self.accept = self.ACCEPT if accept is None else accept
 
-    def detect(
-        self, image: np.ndarray, hint: np.ndarray | None = None, aspect: float | None = None
-    ) -> Detection | None:
-        """`hint`: the previous frame's quad in a live view; `aspect`: the expected paper's long side over its
-        short side when the document slot or the user says which paper it is."""
+    def detect(self, image: np.ndarray, hint: np.ndarray | None = None, paper: Paper | None = None) -> Detection | None:
+        """`hint`: the previous frame's quad in a live view; `paper`: the page's paper, when the document slot
+        or the user says which it is."""
         if image is None or image.ndim != 3 or image.shape[0] < 32 or image.shape[1] < 32:
             return None
         views = self.views(image)
@@ -89,7 +87,7 @@ class PageDetector:
         if not len(scores) or scores.max() < self.CLEAR_SCORE:  # the region sources may hold a better one
             regions = self.region_candidates(views, self.edge_map(views))
             quads, scores = self._scored(views, quads, scores, regions)
-        best, best_score = self._expected_shape(views, quads, scores, *self.choose(views, quads, scores), aspect)
+        best, best_score = self.choose(views, quads, scores, paper)
         if best_score >= self.RESCUE_SCORE:
             return self._fitted(image, views, best, best_score, self.accept)
         # No convincing outline: maybe one side is too faint for a line, or the sides differ from the cloth in
@@ -98,7 +96,7 @@ class PageDetector:
         colour = self.colour_lines(views)
         more = self.completed_candidates(views, lines) + self.line_candidates(views, colour)
         quads, scores = self._scored(views, quads, scores, more + self.completed_candidates(views, colour))
-        guess, guess_score = self._expected_shape(views, quads, scores, *self.choose(views, quads, scores), aspect)
+        guess, guess_score = self.choose(views, quads, scores, paper)
         if guess_score > best_score:
             found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
             if found is not None:
@@ -282,7 +280,14 @@ class PageDetector:
             return quads + fresh, scores
         return quads + fresh, np.concatenate([scores, score_quads(views, np.stack(fresh))])
 
-    def choose(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:
+    def choose(
+        self, views: Views, quads: list[np.ndarray], scores: np.ndarray, paper: Paper | None = None
+    ) -> tuple[np.ndarray | None, float]:
+        """The page among scored hypotheses: the favourite, unless the paper's known shape says otherwise."""
+        best, best_score = self._favourite(views, quads, scores)
+        return self._expected_shape(quads, scores, best, best_score, paper)
+
+    def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:
         """Given scored hypotheses: snap the best few to the edges near them and score again; the best wins."""
         if not quads:
             return None, 0.0
@@ -319,19 +324,19 @@ class PageDetector:
 
     def _expected_shape(
         self,
-        views: Views,
         quads: list[np.ndarray],
         scores: np.ndarray,
         best: np.ndarray | None,
         best_score: float,
-        aspect: float | None,
+        paper: Paper | None,
     ) -> tuple[np.ndarray | None, float]:
         """With the paper known: when the winner has the exact shape of another paper, an outline nested with it
         (around it or inside it) of the expected paper's shape, scoring nearly as well, is the page. A photocopy
         of an ID card on an A4 sheet, in an A4 slot: the sheet, not the printed card; a card lying on a sheet,
         in an ID-card slot: the card. A winner of no paper's shape is left alone (it is rough, not print)."""
-        if best is None or aspect is None:
+        if best is None or paper is None:
             return best, best_score
+        aspect = paper.aspect
 
         def off(quad: np.ndarray, target: float) -> float:
             return abs(math.log(outline_aspect(quad) / target))

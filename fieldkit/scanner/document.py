@@ -57,7 +57,7 @@ def page_from_photo(
     image: np.ndarray, detector: PageDetector, paper: Paper | None, mode: Mode, auto_rotate: bool = True
 ) -> tuple[ScannedPage, Detection | None]:
     """The page in a photograph; with no page found, the photograph itself (it may be a flat scan already)."""
-    detection = detector.detect(image, aspect=paper.aspect if paper else None)
+    detection = detector.detect(image, paper=paper)
     if detection is None:
         height, width = image.shape[:2]
         sheet = paper or photo_paper(width, height)

@@ -137,8 +137,7 @@ class CaptureSession:
     def feed(self, frame: Frame) -> LiveView:
         self._last_frame = frame
         height, width = frame.image.shape[:2]
-        aspect = self.paper.aspect if self.paper else None
-        detection = self.detector.detect(frame.image, hint=self.tracker.quad, aspect=aspect)
+        detection = self.detector.detect(frame.image, hint=self.tracker.quad, paper=self.paper)
         quad = self.tracker.update(detection, (width, height))
         now = frame.timestamp
         steady = self._steadiness(now, quad, math.hypot(width, height))

@@ -188,7 +188,7 @@ def test_a_photocopied_id_card_is_the_sheet_in_an_a4_slot_and_the_card_in_a_card
     image = place_page(photocopied_id_card(), truth, contact_shadow(wood(*SIZE, rng), truth, rng))
     image = apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.2), rng)
     detector = PageDetector()
-    sheet = detector.detect(image, aspect=PAPERS["a4"].aspect)
+    sheet = detector.detect(image, paper=PAPERS["a4"])
     assert jaccard_in_document_frame(sheet.quad, truth, SIZE) > 0.95
-    card = detector.detect(image, aspect=PAPERS["id-card"].aspect)
+    card = detector.detect(image, paper=PAPERS["id-card"])
     assert abs(outline_aspect(card.quad) / PAPERS["id-card"].aspect - 1) < 0.05  # one of the printed faces
