@@ -21,9 +21,10 @@ import cv2
 import numpy as np
 
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
-from fieldkit.scanner.geometry import order_corners, order_quads, polygon_area, scale_quad
+from fieldkit.scanner.geometry import order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
-from fieldkit.scanner.paper import PAPERS, Paper, outline_aspect
+from fieldkit.scanner.nesting import beyond_print, expected_shape, outermost
+from fieldkit.scanner.paper import Paper
 from fieldkit.scanner.refine import refine_quad
 from fieldkit.scanner.score import (
     Views,
@@ -45,9 +46,6 @@ class Detection:
 
     def as_list(self) -> list[list[float]]:
         return [[round(float(x), 1), round(float(y), 1)] for x, y in self.quad]
-
-
-PAPER_ASPECTS = sorted({paper.aspect for paper in PAPERS.values()})
 
 
 class PageDetector:
@@ -283,9 +281,11 @@ class PageDetector:
     def choose(
         self, views: Views, quads: list[np.ndarray], scores: np.ndarray, paper: Paper | None = None
     ) -> tuple[np.ndarray | None, float]:
-        """The page among scored hypotheses: the favourite, unless the paper's known shape says otherwise."""
+        """The page among scored hypotheses: the favourite, unless an outline nested with it is the paper's
+        edge (`nesting.py`: print on the page, or the paper's known shape)."""
         best, best_score = self._favourite(views, quads, scores)
-        return self._expected_shape(quads, scores, best, best_score, paper)
+        best, best_score = beyond_print(views, quads, scores, best, best_score)
+        return expected_shape(quads, scores, best, best_score, paper)
 
     def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:
         """Given scored hypotheses: snap the best few to the edges near them and score again; the best wins."""
@@ -316,76 +316,8 @@ class PageDetector:
         best = int(np.argmax(final))
         if final[best] <= 0:
             return None, 0.0
-        best = self._outermost(pool, final, best)
+        best = outermost(pool, final, best)
         return pool[best], float(final[best])
-
-    NESTED_SHARE = 0.8  # an enclosing outline this close in score is the page; the inner one is print on it
-    SHAPE_TOLERANCE = 0.05  # log of the aspect: an outline this close to a paper's shape has that shape
-
-    def _expected_shape(
-        self,
-        quads: list[np.ndarray],
-        scores: np.ndarray,
-        best: np.ndarray | None,
-        best_score: float,
-        paper: Paper | None,
-    ) -> tuple[np.ndarray | None, float]:
-        """With the paper known: when the winner has the exact shape of another paper, an outline nested with it
-        (around it or inside it) of the expected paper's shape, scoring nearly as well, is the page. A photocopy
-        of an ID card on an A4 sheet, in an A4 slot: the sheet, not the printed card; a card lying on a sheet,
-        in an ID-card slot: the card. A winner of no paper's shape is left alone (it is rough, not print)."""
-        if best is None or paper is None:
-            return best, best_score
-        aspect = paper.aspect
-
-        def off(quad: np.ndarray, target: float) -> float:
-            return abs(math.log(outline_aspect(quad) / target))
-
-        other_paper = min(off(best, a) for a in PAPER_ASPECTS) < self.SHAPE_TOLERANCE
-        if off(best, aspect) < self.SHAPE_TOLERANCE or not other_paper:
-            return best, best_score
-        area = polygon_area(best)
-        for i in np.argsort(-scores):
-            quad, score = quads[i], float(scores[i])
-            if score < self.NESTED_SHARE * best_score:
-                break
-            if off(quad, aspect) >= self.SHAPE_TOLERANCE:
-                continue
-            if (polygon_area(quad) > 1.2 * area and _encloses(quad, best)) or (
-                area > 1.2 * polygon_area(quad) and _encloses(best, quad)
-            ):
-                return quad, score
-        return best, best_score
-
-    def _outermost(self, pool: list[np.ndarray], scores: np.ndarray, best: int) -> int:
-        """A coloured header or footer band on a card or a page makes a good rectangle too, inside the page
-        and sharing its other sides: when a nearly as good outline encloses the winner and shares a side
-        with it (two corners in common), the enclosing one is the paper's edge."""
-        changed = True
-        while changed:
-            changed = False
-            inner = pool[best]
-            for i, outer in enumerate(pool):
-                if (
-                    i != best
-                    and scores[i] >= self.NESTED_SHARE * scores[best]
-                    and polygon_area(outer) > 1.05 * polygon_area(inner)
-                    and _shared_corners(outer, inner) >= 2
-                    and _encloses(outer, inner)
-                ):
-                    best, changed = i, True
-                    break
-        return best
-
-
-def _shared_corners(a: np.ndarray, b: np.ndarray) -> int:
-    tolerance = 0.03 * float(np.linalg.norm(a.max(axis=0) - a.min(axis=0)))
-    return int(np.sum(np.linalg.norm(a - b, axis=1) < tolerance))
-
-
-def _encloses(outer: np.ndarray, inner: np.ndarray, tolerance: float = 2.0) -> bool:
-    contour = outer.reshape(-1, 1, 2).astype(np.float32)
-    return all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -tolerance for x, y in inner)
 
 
 def _unique(quads: list[np.ndarray], tolerance: float = 2.0) -> list[np.ndarray]:

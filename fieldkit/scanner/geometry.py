@@ -45,6 +45,17 @@ def polygon_area(quad: np.ndarray) -> float:
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
 
 
+def quad_grid(quads: np.ndarray, shrink: float, count: int) -> np.ndarray:
+    """count x count points spread over each quad (n, 4, 2), shrunk towards its centre: (n, count^2, 2)."""
+    centre = quads.mean(axis=1, keepdims=True)
+    inner = centre + shrink * (quads - centre)
+    u = np.linspace(0.05, 0.95, count, dtype=np.float32)
+    uu, vv = np.meshgrid(u, u)
+    uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
+    tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
+    return (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
+
+
 def is_convex(quad: np.ndarray) -> bool:
     edges = np.roll(quad, -1, axis=0) - quad
     cross = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import intersect, is_convex
+from fieldkit.scanner.geometry import intersect, is_convex, quad_grid
 
 
 @dataclass(frozen=True)
@@ -80,13 +80,25 @@ def _fit_sides(image: np.ndarray, quad: np.ndarray, reach: float, samples: int) 
     if profiles.ndim == 2:
         profiles = profiles[..., None]
     profiles = cv2.GaussianBlur(profiles, (3, 1), 0).reshape(profiles.shape)  # along each profile only
+    paper = _paper_colour(image, quad)
+    print_edge = _print_edges(profiles, paper)
     # Derivative across the side, outward: inside minus outside per channel, the channels' signs kept so a
     # colour edge with no brightness change still counts.
     deriv = np.zeros_like(profiles)
     deriv[:, 1:-1] = (profiles[:, :-2] - profiles[:, 2:]) / 2.0
-    polarity = np.sign(np.sum(deriv, axis=1, keepdims=True))  # per sample and channel: paper brighter or darker
+    # Per sample and channel: is the paper brighter or darker than what lies outside the side? Judged from the
+    # page's own paper, not the profile's inner end, which may lie on print (a certificate's frame).
+    inner = profiles[:, : steps // 2]
+    nearest = np.argmin(np.abs(inner - paper[None, None, :]).max(axis=2), axis=1)
+    local_paper = inner[np.arange(len(inner)), nearest][:, None, :]
+    polarity = np.sign(local_paper - profiles[:, -1:, :])
     strength = np.sum(deriv * polarity, axis=2)  # combine channels with their own polarity
     strength[:, :1] = strength[:, -1:] = -np.inf
+    # A printed frame's inner edge is as strong as the paper's own: a step with paper beyond it is print.
+    # Kept where nothing else is nearly as strong (paper on a table of nearly its own colour).
+    paper_edge = np.where(print_edge, -np.inf, strength)
+    trusted = paper_edge.max(axis=1, keepdims=True) >= np.maximum(12.0, 0.2 * strength.max(axis=1, keepdims=True))
+    strength = np.where(trusted, paper_edge, strength)
     peak = np.argmax(strength, axis=1)
     index = np.arange(len(peak))
     values = strength[index, peak]
@@ -108,6 +120,27 @@ def _fit_sides(image: np.ndarray, quad: np.ndarray, reach: float, samples: int) 
         start += len(base)
         fits.append(_fit_side(base + positions[span, None] * normal[None, :], values[span], peak[span], steps, reach))
     return fits
+
+
+PAPER_LEVELS = 18.0  # paper again: every channel this close to the page's own paper
+
+
+def _paper_colour(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """The page's paper: the median colour over a grid inside the quad (print covers little of a page)."""
+    grid = quad_grid(quad[None], 0.8, 9).astype(np.float32)
+    values = cv2.remap(image, grid[..., 0], grid[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return np.median(values.reshape(grid.shape[1], -1).astype(np.float32), axis=0)
+
+
+def _print_edges(profiles: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """(n, steps) bool: positions with paper again further out along the profile (two or more samples on):
+    a step there is print on the page (a certificate's frame, a table's rule), not the page's edge."""
+    near_paper = np.abs(profiles - paper[None, None, :]).max(axis=2) < PAPER_LEVELS  # n, steps
+    beyond = np.zeros_like(near_paper)
+    # beyond[:, j]: some sample at j + 2 or further is paper (a reversed running "any").
+    later = np.logical_or.accumulate(near_paper[:, ::-1], axis=1)[:, ::-1]
+    beyond[:, :-2] = later[:, 2:]
+    return beyond
 
 
 def _fit_side(

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fieldkit.scanner.geometry import quad_grid
+
 
 @dataclass
 class Views:
@@ -94,8 +96,8 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
 
     across = _signed_edge(views, points, d4, n4) * within  # n, 4, S: -1..1, + where outside is brighter
     strong = np.abs(across) > 0.35
-    inner = _sample(views.colour, points - STEP_REACH * n4)
-    outer = _sample(views.colour, points + STEP_REACH * n4)
+    inner = sample(views.colour, points - STEP_REACH * n4)
+    outer = sample(views.colour, points + STEP_REACH * n4)
     # A step of 7 levels in some channel: white paper on a pale pink or cream cloth differs by about 10 (it
     # was 14, and such pages were lost; 5 to 9 did about as well on development frames, no more false pages).
     step = (np.abs(inner - outer).max(axis=-1) > STEP_LEVELS) & within
@@ -115,12 +117,12 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     # corner only (a T-junction) is the edge of something longer: a sheet under the page, a table's edge.
     runs_on = np.clip((0.5 * (before + after) - 0.2) / 0.5, 0, 1)
 
-    inside = _grid(quads, 0.85, 9)
-    interior = _sample(views.paperness, inside)
+    inside = quad_grid(quads, 0.85, 9)
+    interior = sample(views.paperness, inside)
     typical = np.median(interior, axis=1)  # n
-    strip = _sample(views.paperness, points - 2.0 * STEP_REACH * n4)  # n, 4, S
+    strip = sample(views.paperness, points - 2.0 * STEP_REACH * n4)  # n, 4, S
     margin = _agrees(strip, typical[:, None, None]).min(axis=1)  # the worst side: a strip of cloth inside it
-    crossed = (_sample(views.surface_edges, _grid(quads, 0.8, 10)) > 0.6 * views.edge_floor).mean(axis=1)
+    crossed = (sample(views.surface_edges, quad_grid(quads, 0.8, 10)) > 0.6 * views.edge_floor).mean(axis=1)
 
     sides = length[..., 0]
     ratio = (sides[:, 1] + sides[:, 3]) / (sides[:, 0] + sides[:, 2] + 1e-6)
@@ -157,23 +159,12 @@ def _over_telling_sides(
     return mean, np.where(judged, edge_sides, 1.0).min(axis=1), np.where(judged, step_sides, 1.0).min(axis=1)
 
 
-def _grid(quads: np.ndarray, shrink: float, count: int) -> np.ndarray:
-    """count x count points spread over each quad (shrunk towards its centre): (n, count^2, 2)."""
-    centre = quads.mean(axis=1, keepdims=True)
-    inner = centre + shrink * (quads - centre)
-    u = np.linspace(0.05, 0.95, count, dtype=np.float32)
-    uu, vv = np.meshgrid(u, u)
-    uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
-    tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
-    return (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
-
-
 def _signed_edge(views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray) -> np.ndarray:
     """-1..1 per point: the gradient across the line (signed: + where it grows outward), the strongest of the
     line and a pixel either side, and 0 where the gradient runs along the line rather than across it."""
     best = None
     for offset in (-1.0, 0.0, 1.0):
-        gradient = _sample(views.gradient, points + offset * normal)
+        gradient = sample(views.gradient, points + offset * normal)
         gx, gy = gradient[..., 0], gradient[..., 1]
         along = gx * normal[..., 0] + gy * normal[..., 1]
         sideways = np.abs(gx * direction[..., 0] + gy * direction[..., 1])
@@ -189,7 +180,7 @@ def _edge_along(
     (a rough quad is only as precise as the small frame; a search for the exact line gives none)."""
     best = None
     for offset in offsets:
-        gradient = _sample(views.gradient, points + offset * normal)
+        gradient = sample(views.gradient, points + offset * normal)
         gx, gy = gradient[..., 0], gradient[..., 1]
         along = np.abs(gx * normal[..., 0] + gy * normal[..., 1])
         across = np.abs(gx * direction[..., 0] + gy * direction[..., 1])
@@ -208,7 +199,7 @@ def _paper_likeness(views: Views, grid: np.ndarray) -> np.ndarray:
     the brightest of the inside) and colourless, or, at half weight, all of one tint. Print covers little of a
     page, and at this scale its lines are pale smudges; a check, a tile or a flower is coloured or dark over a
     good part of any quad drawn around it."""
-    colours = _sample(views.colour, grid)  # n, 81, 3
+    colours = sample(views.colour, grid)  # n, 81, 3
     light = colours.mean(axis=-1)
     chroma = colours.max(axis=-1) - colours.min(axis=-1)
     typical = np.median(light, axis=1, keepdims=True)
@@ -238,11 +229,11 @@ def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:
     return [float(np.searchsorted(cumulative, p / 100.0)) for p in points]
 
 
-def _sample(image: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """The image's values at points (..., 2), nearest pixel, edges replicated: one cv2.remap call."""
+def sample(image: np.ndarray, points: np.ndarray, interpolation: int = cv2.INTER_NEAREST) -> np.ndarray:
+    """The image's values at points (..., 2), nearest pixel unless told, edges replicated: one cv2.remap call."""
     shape = points.shape[:-1]
     flat = points.reshape(-1, shape[-1] if len(shape) > 1 else 1, 2).astype(np.float32)
-    values = cv2.remap(image, flat[..., 0], flat[..., 1], cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE)
+    values = cv2.remap(image, flat[..., 0], flat[..., 1], interpolation, borderMode=cv2.BORDER_REPLICATE)
     channels = () if image.ndim == 2 else (image.shape[2],)
     return values.reshape(*shape, *channels).astype(np.float32, copy=False)
 
@@ -273,15 +264,15 @@ def side_quality(
     points = a[:, None, :] + ts[None, :, None] * (b - a)[:, None, :]
     d3, n3 = direction[:, None, :], normal[:, None, :]
     on_edge = _edge_along(views, points, d3, n3, offsets=(0.0,))
-    inner = _sample(views.colour, points - STEP_REACH * n3)
-    outer = _sample(views.colour, points + STEP_REACH * n3)
+    inner = sample(views.colour, points - STEP_REACH * n3)
+    outer = sample(views.colour, points + STEP_REACH * n3)
     is_step = np.clip((np.abs(inner - outer).max(axis=-1) - 6.0) / 20.0, 0, 1)
     support = on_edge * (0.35 + 0.65 * is_step)
     edge = (support > 0.35).mean(axis=1) * 0.6 + support.mean(axis=1) * 0.4
-    strip = _sample(views.grey, points - 1.5 * STEP_REACH * n3)
+    strip = sample(views.grey, points - 1.5 * STEP_REACH * n3)
     quality = edge * (0.5 + 0.5 * _evenness(strip, axis=1))
     if typical is not None:
-        quality *= 0.4 + 0.6 * _agrees(_sample(views.paperness, points - 2.0 * STEP_REACH * n3), typical[:, None])
+        quality *= 0.4 + 0.6 * _agrees(sample(views.paperness, points - 2.0 * STEP_REACH * n3), typical[:, None])
     return quality
 
 
@@ -320,7 +311,7 @@ def search_sides_many(
     normal = np.where(inward, -normal, normal)  # n, 4, 2 outward
     centre_shift = np.zeros((n, 4), np.float32)
     centre_turn = np.zeros((n, 4), np.float32)
-    typical = np.median(_sample(views.paperness, _grid(quads, 0.7, 7)), axis=1)
+    typical = np.median(sample(views.paperness, quad_grid(quads, 0.7, 7)), axis=1)
     for step, span_share, turn_share in passes:
         span = reach * span_share if span_share else 1.5
         turn_span = reach * turn_share if turn_share else 0.75

@@ -1,7 +1,7 @@
 """Frames composed by hand, one hard thing each, as homes offer them: a checked cloth, a pile of other white
 papers, a hand over a corner, a dim room, a lamp's glare, a pale tinted cloth nearly as light as the paper, a
-certificate on tinted paper, a photocopied ID card on an A4 sheet. Fixed compositions (not the benchmark's
-random ones), so each case stays what it says."""
+certificate on tinted paper, a photocopied ID card on an A4 sheet, a certificate with a printed frame. Fixed
+compositions (not the benchmark's random ones), so each case stays what it says."""
 
 import cv2
 import numpy as np
@@ -12,6 +12,7 @@ from fieldkit.camera.scenes import Conditions, apply_conditions, contact_shadow,
 from fieldkit.scanner.detect import PageDetector
 from fieldkit.scanner.geometry import jaccard_in_document_frame
 from fieldkit.scanner.paper import PAPERS, outline_aspect
+from fieldkit.scanner.refine import refine_quad
 
 SIZE = (1280, 720)
 
@@ -192,3 +193,54 @@ def test_a_photocopied_id_card_is_the_sheet_in_an_a4_slot_and_the_card_in_a_card
     assert jaccard_in_document_frame(sheet.quad, truth, SIZE) > 0.95
     card = detector.detect(image, paper=PAPERS["id-card"])
     assert abs(outline_aspect(card.quad) / PAPERS["id-card"].aspect - 1) < 0.05  # one of the printed faces
+
+
+def framed_certificate(page, inset, thickness, double=False):
+    """The form with a printed frame in red, `inset` of the page's width in from its edges and `thickness`
+    wide, as certificates, diplomas and commendations (giấy khen) are printed; `double`: a thin second rule
+    inside it."""
+    framed = page.copy()
+    height, width = framed.shape[:2]
+    start, wide = int(inset * width), int(thickness * width)
+    cv2.rectangle(framed, (start, start), (width - 1 - start, height - 1 - start), (40, 40, 165), wide)
+    if double:
+        rule = start + wide + int(0.01 * width)
+        cv2.rectangle(framed, (rule, rule), (width - 1 - rule, height - 1 - rule), (40, 40, 165), 3)
+    return framed
+
+
+FRAMED = [  # (inset, thickness, double, table, framing): each one took a frame's edge for the page's before
+    (0.06, 0.02, False, "wood", 0),
+    (0.06, 0.02, False, "plain-light", 0),
+    (0.05, 0.03, False, "plain-dark", 1),
+    (0.03, 0.015, True, "wood", 0),
+    (0.03, 0.015, True, "plain-dark", 2),
+]
+FRAMINGS = [a4_at((640, 370), 620, 4, 0.05), a4_at((600, 360), 520, -12, 0.08), a4_at((700, 380), 560, 25)]
+TABLES = {"wood": wood, "plain-dark": plain, "plain-light": lambda w, h, rng: plain(w, h, rng, light=True)}
+
+
+def framed_frame(page, inset, thickness, double, table, framing):
+    """A framed certificate on a table, photographed: the frame and its true corners."""
+    rng = np.random.default_rng(7 + framing)
+    truth = FRAMINGS[framing]
+    image = place_page(
+        framed_certificate(page, inset, thickness, double), truth, contact_shadow(TABLES[table](*SIZE, rng), truth, rng)
+    )
+    return apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.2, jpeg_quality=85), rng), truth
+
+
+@pytest.mark.parametrize(("inset", "thickness", "double", "table", "framing"), FRAMED)
+def test_a_certificate_with_a_printed_frame_is_found_by_its_paper_edge(page, inset, thickness, double, table, framing):
+    image, truth = framed_frame(page, inset, thickness, double, table, framing)
+    assert found_share(image, truth) > 0.97
+
+
+def test_a_side_fitted_from_inside_a_printed_frame_moves_to_the_paper_edge_not_the_frame(page):
+    """The fit reads profiles across each side; here their inner ends lie on the frame's print. The paper's edge
+    is told by the page's own paper colour, not by what the profile starts on."""
+    image, truth = framed_frame(page, 0.03, 0.01, False, "plain-light", 1)
+    rough = truth + np.array([[1.0, 2.5], [-2.0, 1.5], [0.5, -1.0], [1.5, 0.5]], np.float32)  # off by 1-3 px
+    fitted, support = refine_quad(image, rough, reach=12.8)
+    assert np.abs(fitted - truth).max() < 1.5
+    assert support > 0.8

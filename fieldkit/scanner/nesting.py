@@ -1,0 +1,172 @@
+"""Which of two nested outlines is the page. Print on a page makes rectangles as clean as the paper's own edge:
+a card's coloured header band, a certificate's printed frame, a photocopied ID card on an A4 sheet. Each rule
+here takes the winner of the scoring and an outline nested with it, scoring nearly as well, and says which one
+is the paper."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+
+from fieldkit.scanner.geometry import polygon_area, quad_grid
+from fieldkit.scanner.paper import PAPERS, Paper, outline_aspect
+from fieldkit.scanner.score import Views, sample
+
+NESTED_SHARE = 0.8  # an outline nested with the winner and this close in score may be the page instead
+SHAPE_TOLERANCE = 0.05  # log of the aspect: an outline this close to a paper's shape has that shape
+PAPER_ASPECTS = sorted({paper.aspect for paper in PAPERS.values()})
+FRAME_BAND = 0.15  # a printed frame's band (print and margin) is at most this share of the page's short side
+INK_LEVELS = 50.0  # print beside the inner outline: this far from the paper's colour in some channel
+PAPER_LEVELS = 18.0  # paper again beyond the print: this close to the paper's colour in every channel
+SIDE_SHARE = 0.6  # of a side's points, for print or paper to be there
+SHARED = 2.0  # small-frame pixels: sides of two outlines this close are one side
+
+
+def outermost(pool: list[np.ndarray], scores: np.ndarray, best: int) -> int:
+    """A coloured header or footer band on a card or a page makes a good rectangle too, inside the page
+    and sharing its other sides: when a nearly as good outline encloses the winner and shares a side
+    with it (two corners in common), the enclosing one is the paper's edge."""
+    changed = True
+    while changed:
+        changed = False
+        inner = pool[best]
+        for i, outer in enumerate(pool):
+            if (
+                i != best
+                and scores[i] >= NESTED_SHARE * scores[best]
+                and polygon_area(outer) > 1.05 * polygon_area(inner)
+                and _shared_corners(outer, inner) >= 2
+                and encloses(outer, inner)
+            ):
+                best, changed = i, True
+                break
+    return best
+
+
+def beyond_print(
+    views: Views, quads: list[np.ndarray], scores: np.ndarray, best: np.ndarray | None, best_score: float
+) -> tuple[np.ndarray | None, float]:
+    """A certificate's printed frame makes an outline inside the page as clean as the page's own: when a
+    nearly as good outline encloses the winner in a narrow band, and going out from the winner's sides one
+    meets print and then paper again, the enclosing outline is the page. Repeated outwards (a double frame);
+    the nearest enclosing outline each time, so a mat under the page is not taken for it."""
+    while best is not None:
+        paper = np.median(sample(views.colour, quad_grid(best[None], 0.85, 9)[0]), axis=0)
+        area = polygon_area(best)
+        outer = [
+            (polygon_area(quad), i)
+            for i, quad in enumerate(quads)
+            if scores[i] >= NESTED_SHARE * best_score
+            and polygon_area(quad) > 1.02 * area
+            and _paper_beyond(views, best, quad, paper)
+        ]
+        if not outer:
+            break
+        _, i = min(outer)
+        best, best_score = quads[i], float(scores[i])
+    return best, best_score
+
+
+def expected_shape(
+    quads: list[np.ndarray], scores: np.ndarray, best: np.ndarray | None, best_score: float, paper: Paper | None
+) -> tuple[np.ndarray | None, float]:
+    """With the paper known: when the winner has the exact shape of another paper, an outline nested with it
+    (around it or inside it) of the expected paper's shape, scoring nearly as well, is the page. A photocopy
+    of an ID card on an A4 sheet, in an A4 slot: the sheet, not the printed card; a card lying on a sheet,
+    in an ID-card slot: the card. A winner of no paper's shape is left alone (it is rough, not print)."""
+    if best is None or paper is None:
+        return best, best_score
+    aspect = paper.aspect
+
+    def off(quad: np.ndarray, target: float) -> float:
+        return abs(math.log(outline_aspect(quad) / target))
+
+    other_paper = min(off(best, a) for a in PAPER_ASPECTS) < SHAPE_TOLERANCE
+    if off(best, aspect) < SHAPE_TOLERANCE or not other_paper:
+        return best, best_score
+    area = polygon_area(best)
+    for i in np.argsort(-scores):
+        quad, score = quads[i], float(scores[i])
+        if score < NESTED_SHARE * best_score:
+            break
+        if off(quad, aspect) >= SHAPE_TOLERANCE:
+            continue
+        if (polygon_area(quad) > 1.2 * area and encloses(quad, best)) or (
+            area > 1.2 * polygon_area(quad) and encloses(best, quad)
+        ):
+            return quad, score
+    return best, best_score
+
+
+def encloses(outer: np.ndarray, inner: np.ndarray, tolerance: float = 2.0) -> bool:
+    contour = outer.reshape(-1, 1, 2).astype(np.float32)
+    return all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -tolerance for x, y in inner)
+
+
+def _shared_corners(a: np.ndarray, b: np.ndarray) -> int:
+    tolerance = 0.03 * float(np.linalg.norm(a.max(axis=0) - a.min(axis=0)))
+    return int(np.sum(np.linalg.norm(a - b, axis=1) < tolerance))
+
+
+def _paper_beyond(views: Views, inner: np.ndarray, outer: np.ndarray, paper: np.ndarray) -> bool:
+    """Whether `outer` is the paper's edge and `inner` a printed frame on it: `outer` encloses `inner` side by
+    side, nearly parallel, each side shared or out by a narrow band (FRAME_BAND); going out across each band
+    from inner's side one meets print, then paper again (one band may fail to show it, under glare, when three
+    or four differ); and the frame goes round: inside at least three of outer's sides, blank paper, then print.
+    (A page lying on a newspaper or by a tile joint shows print and paper beyond one side, but no frame.)"""
+    start, end, length, direction, normal = _sides(inner)
+    if length.min() < 4:
+        return False
+    _, _, _, outer_direction, outer_normal = _sides(outer)
+    if np.any(np.abs(np.sum(outer_direction * direction, axis=1)) < math.cos(math.radians(6))):
+        return False
+    # From the middle of each inner side to the outer side's line, along the inner side's outward normal.
+    gap = np.sum((outer - (start + end) / 2) * outer_normal, axis=1) / np.sum(normal * outer_normal, axis=1)
+    if np.any(gap < -SHARED) or np.any(gap > FRAME_BAND * float(length.min())):
+        return False
+    banded = np.flatnonzero(gap >= SHARED)
+    if not len(banded):
+        return False
+    framed = 0
+    for k in banded:  # from just inside the side (the print may be what it lies on) out to the outer side
+        differ = _away_from_paper(views, start[k], end[k], normal[k], np.arange(-SHARED, gap[k] - 0.5), paper)
+        framed += _in_turn(differ > INK_LEVELS, differ < PAPER_LEVELS)
+    if framed < len(banded) - (len(banded) >= 3):
+        return False
+    outer_start, outer_end = outer, np.roll(outer, -1, axis=0)
+    depths = np.arange(0.0, gap.max() + SHARED)
+    margins = sum(
+        _in_turn(differ < PAPER_LEVELS, differ > INK_LEVELS)
+        for differ in (
+            _away_from_paper(views, outer_start[k], outer_end[k], -outer_normal[k], depths, paper) for k in range(4)
+        )
+    )
+    return margins >= 3
+
+
+def _sides(quad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per side k (corner k to k+1): start, end, length, unit direction, and unit normal pointing out."""
+    start, end = quad, np.roll(quad, -1, axis=0)
+    length = np.linalg.norm(end - start, axis=1)
+    direction = (end - start) / np.maximum(length, 1e-6)[:, None]
+    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
+    inward = np.sum(normal * (quad.mean(axis=0) - (start + end) / 2), axis=1) > 0
+    return start, end, length, direction, normal * np.where(inward, -1.0, 1.0)[:, None]
+
+
+def _away_from_paper(
+    views: Views, start: np.ndarray, end: np.ndarray, normal: np.ndarray, offsets: np.ndarray, paper: np.ndarray
+) -> np.ndarray:
+    """(offsets, 16): how far the colour differs from the paper's (largest channel difference) at 16 points
+    along a side, moved `offsets` pixels along `normal` (bilinear: the offsets are single pixels)."""
+    along = np.linspace(0.1, 0.9, 16, dtype=np.float32)[:, None]
+    rows = (start + along * (end - start))[None, :, :] + offsets.astype(np.float32)[:, None, None] * normal
+    return np.abs(sample(views.colour, rows, cv2.INTER_LINEAR) - paper).max(axis=-1)
+
+
+def _in_turn(first: np.ndarray, then: np.ndarray) -> bool:
+    """Whether, along the offsets (rows), most of the side is `first` at some offset and `then` further on."""
+    first, then = first.mean(axis=1) >= SIDE_SHARE, then.mean(axis=1) >= SIDE_SHARE
+    return bool(first.any() and then[int(np.argmax(first)) + 1 :].any())
