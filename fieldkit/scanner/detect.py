@@ -25,7 +25,7 @@ from fieldkit.scanner.geometry import order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
 from fieldkit.scanner.nesting import beyond_print, expected_shape, outermost
 from fieldkit.scanner.paper import Paper
-from fieldkit.scanner.refine import refine_quad
+from fieldkit.scanner.refine import paper_colour, refine_quad
 from fieldkit.scanner.score import (
     Views,
     percentiles,
@@ -110,9 +110,10 @@ class PageDetector:
         full = scale_quad(best, 1.0 / views.scale)
         # The small frame places sides to about a pixel of its own, a few of the full frame's: look that far.
         reach = max(3.0, 4.0 / views.scale)
-        refined, support = refine_quad(image, full, reach)
+        paper = paper_colour(image, full)
+        refined, support = refine_quad(image, full, reach, paper=paper)
         if support > 0.3:  # a second, tighter pass from where the first landed
-            refined, support = refine_quad(image, refined, max(2.0, reach / 4))
+            refined, support = refine_quad(image, refined, max(2.0, reach / 4), paper=paper)
         confidence = _confidence(best_score, support)
         if confidence < accept:
             return None

@@ -53,19 +53,17 @@ def beyond_print(
     meets print and then paper again, the enclosing outline is the page. Repeated outwards (a double frame);
     the nearest enclosing outline each time, so a mat under the page is not taken for it."""
     while best is not None:
-        paper = np.median(sample(views.colour, quad_grid(best[None], 0.85, 9)[0]), axis=0)
         area = polygon_area(best)
-        outer = [
-            (polygon_area(quad), i)
-            for i, quad in enumerate(quads)
-            if scores[i] >= NESTED_SHARE * best_score
-            and polygon_area(quad) > 1.02 * area
-            and _paper_beyond(views, best, quad, paper)
-        ]
-        if not outer:
+        near = np.flatnonzero(scores >= NESTED_SHARE * best_score)
+        larger = [(polygon_area(quads[i]), i) for i in near]
+        larger = sorted((a, i) for a, i in larger if a > 1.02 * area)  # the nearest enclosing first
+        if not larger:
             break
-        _, i = min(outer)
-        best, best_score = quads[i], float(scores[i])
+        paper = np.median(sample(views.colour, quad_grid(best[None], 0.85, 9)[0]), axis=0)
+        found = next((i for _, i in larger if _paper_beyond(views, best, quads[i], paper)), None)
+        if found is None:
+            break
+        best, best_score = quads[found], float(scores[found])
     return best, best_score
 
 

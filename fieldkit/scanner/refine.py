@@ -23,10 +23,14 @@ class SideFit:
     step: float  # median edge strength (grey levels)
 
 
-def refine_quad(image: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40) -> tuple[np.ndarray, float]:
+def refine_quad(
+    image: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40, paper: np.ndarray | None = None
+) -> tuple[np.ndarray, float]:
     """The quad with each side fitted to the image's edge within `reach` pixels; and the share of the outline
-    that was found on an edge (0..1), a direct measure of how much of the page's border the image supports."""
-    fits = _fit_sides(image, quad.astype(np.float64), reach, samples)
+    that was found on an edge (0..1), a direct measure of how much of the page's border the image supports.
+    `paper`: the page's paper colour (`paper_colour`), when the caller has it already."""
+    quad = quad.astype(np.float64)
+    fits = _fit_sides(image, quad, reach, samples, paper_colour(image, quad) if paper is None else paper)
     corners = []
     for i in range(4):
         before, after = fits[(i - 1) % 4], fits[i]
@@ -44,7 +48,9 @@ def refine_quad(image: np.ndarray, quad: np.ndarray, reach: float, samples: int 
     return refined, support
 
 
-def _fit_sides(image: np.ndarray, quad: np.ndarray, reach: float, samples: int) -> list[SideFit | None]:
+def _fit_sides(
+    image: np.ndarray, quad: np.ndarray, reach: float, samples: int, paper: np.ndarray
+) -> list[SideFit | None]:
     """Each side's fit (None where too little edge was found). The profiles of all four sides are read and
     differentiated together (one remap: per-side calls cost more than the arithmetic); the fits are per side."""
     centre = quad.mean(axis=0)
@@ -80,7 +86,6 @@ def _fit_sides(image: np.ndarray, quad: np.ndarray, reach: float, samples: int) 
     if profiles.ndim == 2:
         profiles = profiles[..., None]
     profiles = cv2.GaussianBlur(profiles, (3, 1), 0).reshape(profiles.shape)  # along each profile only
-    paper = _paper_colour(image, quad)
     print_edge = _print_edges(profiles, paper)
     # Derivative across the side, outward: inside minus outside per channel, the channels' signs kept so a
     # colour edge with no brightness change still counts.
@@ -125,7 +130,7 @@ def _fit_sides(image: np.ndarray, quad: np.ndarray, reach: float, samples: int) 
 PAPER_LEVELS = 18.0  # paper again: every channel this close to the page's own paper
 
 
-def _paper_colour(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+def paper_colour(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """The page's paper: the median colour over a grid inside the quad (print covers little of a page)."""
     grid = quad_grid(quad[None], 0.8, 9).astype(np.float32)
     values = cv2.remap(image, grid[..., 0], grid[..., 1], cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

@@ -212,8 +212,18 @@ def _paper_likeness(views: Views, grid: np.ndarray) -> np.ndarray:
     tinted = lit & ~paperish & (np.abs(colours - tint).max(axis=-1) < TINT_LEVELS)
     tinted_share = tinted.mean(axis=1)
     tinted_share = np.where(tinted_share >= TINT_SHARE, tinted_share, 0.0)
-    bright_enough = np.clip(typical[:, 0] / max(views.light, 1.0) * 2.5 - 0.5, 0, 1)  # lenient: shadows
+    # Bright enough is judged on the paperish points alone: a large photo printed on a page is not its paper
+    # (judged on the whole inside, such a page scored no paper at all and lost to its blank lower half).
+    bright_enough = np.clip(_paper_light(light, paperish, typical[:, 0]) / max(views.light, 1.0) * 2.5 - 0.5, 0, 1)
     return (paperish.mean(axis=1) + TINT_CREDIT * tinted_share) * bright_enough
+
+
+def _paper_light(light: np.ndarray, paperish: np.ndarray, otherwise: np.ndarray) -> np.ndarray:
+    """(n,) the median brightness of each quad's paperish points (`otherwise` where it has none)."""
+    count = paperish.sum(axis=1)
+    ranked = -np.sort(-np.where(paperish, light, -1.0), axis=1)  # paperish points first, brightest first
+    middle = ranked[np.arange(len(ranked)), np.maximum(count - 1, 0) // 2]
+    return np.where(count > 0, middle, otherwise)
 
 
 def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:

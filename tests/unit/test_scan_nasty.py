@@ -244,3 +244,20 @@ def test_a_side_fitted_from_inside_a_printed_frame_moves_to_the_paper_edge_not_t
     fitted, support = refine_quad(image, rough, reach=12.8)
     assert np.abs(fitted - truth).max() < 1.5
     assert support > 0.8
+
+
+@pytest.mark.parametrize(("table", "seed"), [("wood", 11), ("plain-dark", 12)])
+def test_a_page_with_a_large_dark_photo_printed_on_it(page, table, seed):
+    """A photo over half the page (a house for a building permit, a land plot): the page's paper is what is
+    left around it, and the page is the whole sheet, not its blank lower part. (Found in 35 of 60 framings,
+    against 20 before the paper's brightness was judged on the paper alone.)"""
+    printed = page.copy()
+    height, width = printed.shape[:2]
+    cv2.rectangle(
+        printed, (int(0.08 * width), int(0.12 * height)), (int(0.92 * width), int(0.57 * height)), (60, 40, 30), -1
+    )
+    rng = np.random.default_rng(seed)
+    truth = FRAMINGS[0]
+    image = place_page(printed, truth, contact_shadow(TABLES[table](*SIZE, rng), truth, rng))
+    image = apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.2, jpeg_quality=85), rng)
+    assert found_share(image, truth) > 0.97
