@@ -3,10 +3,12 @@
 1. A small copy of the frame (about 400 pixels across) gives hypotheses: quads of four straight lines
    (`lines.py`, the main source), closed edge contours and bright colourless regions (`candidates.py`), and,
    in a live view, the outline found in the previous frame snapped to this frame's edges. When none of them
-   convinces, three-sided outlines are completed and lines are looked for in a map of colourfulness too.
+   convinces, three-sided outlines are completed, and lines are looked for in a map of colourfulness and
+   among gentler steps too.
 2. Every plausible hypothesis is scored on the image (`score.py`: a logistic model over evidence along the
    sides, at the corners and inside: the probability that it is a page's outline); the best few are snapped
    to the edges near them and scored again.
+   Outlines nested with the winner may be the paper's edge instead (`nesting.py`: print on the page).
 3. The winner's sides are fitted to the edges of the full-resolution frame (`refine.py`).
 4. Confidence comes from the score and the share of the outline found at full resolution; below a floor the
    answer is None (no page, or too little of one to trust).
@@ -88,12 +90,14 @@ class PageDetector:
         best, best_score = self.choose(views, quads, scores, paper)
         if best_score >= self.RESCUE_SCORE:
             return self._fitted(image, views, best, best_score, self.accept)
-        # No convincing outline: maybe one side is too faint for a line, or the sides differ from the cloth in
-        # colour more than in brightness (a second look at lines, only here: it costs as much as the first).
+        # No convincing outline: maybe one side is too faint for a line, the sides step too gently for one (a
+        # page on other white papers), or they differ from the cloth in colour more than in brightness (a
+        # second look at lines, only here: it costs twice as much as the first).
         # These outlines must convince more than a found one; if none does, the first choice stands.
-        colour = self.colour_lines(views)
+        colour, faint = self.colour_lines(views), self.faint_lines(views)
         more = self.completed_candidates(views, lines) + self.line_candidates(views, colour)
-        quads, scores = self._scored(views, quads, scores, more + self.completed_candidates(views, colour))
+        more += self.completed_candidates(views, colour) + self.line_candidates(views, faint)
+        quads, scores = self._scored(views, quads, scores, more + self.completed_candidates(views, faint))
         guess, guess_score = self.choose(views, quads, scores, paper)
         if guess_score > best_score:
             found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
@@ -199,13 +203,15 @@ class PageDetector:
     def candidates(self, views: Views) -> list[np.ndarray]:
         lines = self.lines(views)
         regions = self.region_candidates(views, self.edge_map(views))
-        colour = self.colour_lines(views)
+        colour, faint = self.colour_lines(views), self.faint_lines(views)
         return (
             self.line_candidates(views, lines)
             + regions
             + self.completed_candidates(views, lines)
             + self.line_candidates(views, colour)
             + self.completed_candidates(views, colour)
+            + self.line_candidates(views, faint)
+            + self.completed_candidates(views, faint)
         )
 
     LINE_QUADS = 40
@@ -225,6 +231,11 @@ class PageDetector:
         width, height = views.size
         found, strength = segments(cv2.medianBlur(views.chroma, 5), 0.04 * min(width, height))
         return join_segments(found, strength, views.size)
+
+    def faint_lines(self, views: Views) -> Lines | None:
+        """Lines of brightness less colour that step too gently for the first look (`lines.FAINT_QUANT`)."""
+        width, height = views.size
+        return join_segments(*segments(views.paperness, 0.04 * min(width, height), faint=True), views.size)
 
     def line_candidates(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
         if lines is None:

@@ -44,11 +44,12 @@ MAX_SEGMENTS = 160  # the strongest segments joined into lines (joining is the c
 PER_BEARING = 5  # lines kept per 6-degree bearing: a cloth's stripes or a newspaper's print crowd one bearing
 
 
-def segments(paperness: np.ndarray, shortest: float) -> tuple[np.ndarray, np.ndarray]:
+def segments(paperness: np.ndarray, shortest: float, faint: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """LSD segments (k, 4) at least `shortest` pixels long, strongest first, and their strength: length times
-    the step across them. A side of a page is a step between two surfaces; a printed rule, a tile joint or a
-    thread is a thin line with the same surface on both sides, and counts little."""
-    found = _detector().detect(paperness)[0]
+    the step across them (`faint`: fainter lines too, see FAINT_QUANT). A side of a page is a step between two
+    surfaces; a printed rule, a tile joint or a thread is a thin line with the same surface on both sides, and
+    counts little."""
+    found = _detector(faint).detect(paperness)[0]
     if found is None:
         return np.zeros((0, 4), np.float32), np.zeros(0, np.float32)
     found = found.reshape(-1, 4)
@@ -83,11 +84,21 @@ def _read(image: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 _LSD = None
+_FAINT_LSD = None
+# LSD counts a pixel as on a line from a gradient of about quant / sin(22.5 deg): 5 grey levels at its default
+# quant of 2. A page's side on a pile of other white papers, or blurred, steps less per pixel than that. Halved,
+# in the second look only (on every frame it let a cloth's threads crowd out the sides): 16 more of 1,800
+# development pages found.
+FAINT_QUANT = 1.0
 
 
-def _detector():
-    # One detector for the process: creating it costs more than a small frame's detection.
-    global _LSD
+def _detector(faint: bool = False):
+    # One detector of each kind for the process: creating one costs more than a small frame's detection.
+    global _LSD, _FAINT_LSD
+    if faint:
+        if _FAINT_LSD is None:
+            _FAINT_LSD = cv2.createLineSegmentDetector(cv2.LSD_REFINE_NONE, quant=FAINT_QUANT)
+        return _FAINT_LSD
     if _LSD is None:
         _LSD = cv2.createLineSegmentDetector(cv2.LSD_REFINE_NONE)
     return _LSD

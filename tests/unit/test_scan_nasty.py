@@ -261,3 +261,19 @@ def test_a_page_with_a_large_dark_photo_printed_on_it(page, table, seed):
     image = place_page(printed, truth, contact_shadow(TABLES[table](*SIZE, rng), truth, rng))
     image = apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.2, jpeg_quality=85), rng)
     assert found_share(image, truth) > 0.97
+
+
+@pytest.mark.parametrize(("table", "blur"), [(222, 5.0), (228, 1.5), (228, 3.0)])
+def test_sides_that_step_gently_are_faint_lines(page, table, blur):
+    """White paper (about 240) on a surface nearly as light, out of focus: each pixel across a side steps by
+    less than the first look at lines needs; the second look at fainter lines finds all four sides."""
+    truth = a4_at((640, 360), 560, 7, 0.05)
+    frame = place_page(page, truth, np.full((SIZE[1], SIZE[0], 3), table, np.uint8))
+    image = apply_conditions(frame, truth, Conditions(noise=3, focus_blur=blur), np.random.default_rng(6))
+    detector = PageDetector()
+    views = detector.views(image)
+    small = truth * views.scale
+    first = detector.lines(views)
+    assert first is None or sides_on_lines(first, small) == 0
+    assert sides_on_lines(detector.faint_lines(views), small) == 4
+    assert found_share(image, truth) > 0.97
