@@ -86,22 +86,20 @@ def _fit_sides(
     if profiles.ndim == 2:
         profiles = profiles[..., None]
     profiles = cv2.GaussianBlur(profiles, (3, 1), 0).reshape(profiles.shape)  # along each profile only
-    print_edge = _print_edges(profiles, paper)
+    off_paper = np.abs(profiles - paper[None, None, :]).max(axis=2)  # n, steps: largest channel difference
     # Derivative across the side, outward: inside minus outside per channel, the channels' signs kept so a
     # colour edge with no brightness change still counts.
     deriv = np.zeros_like(profiles)
     deriv[:, 1:-1] = (profiles[:, :-2] - profiles[:, 2:]) / 2.0
     # Per sample and channel: is the paper brighter or darker than what lies outside the side? Judged from the
     # page's own paper, not the profile's inner end, which may lie on print (a certificate's frame).
-    inner = profiles[:, : steps // 2]
-    nearest = np.argmin(np.abs(inner - paper[None, None, :]).max(axis=2), axis=1)
-    local_paper = inner[np.arange(len(inner)), nearest][:, None, :]
-    polarity = np.sign(local_paper - profiles[:, -1:, :])
+    nearest = np.argmin(off_paper[:, : steps // 2], axis=1)  # the inner half's most paper-like sample
+    polarity = np.sign(profiles[np.arange(len(profiles)), nearest][:, None, :] - profiles[:, -1:, :])
     strength = np.sum(deriv * polarity, axis=2)  # combine channels with their own polarity
     strength[:, :1] = strength[:, -1:] = -np.inf
     # A printed frame's inner edge is as strong as the paper's own: a step with paper beyond it is print.
     # Kept where nothing else is nearly as strong (paper on a table of nearly its own colour).
-    paper_edge = np.where(print_edge, -np.inf, strength)
+    paper_edge = np.where(_print_edges(off_paper < PAPER_LEVELS), -np.inf, strength)
     trusted = paper_edge.max(axis=1, keepdims=True) >= np.maximum(12.0, 0.2 * strength.max(axis=1, keepdims=True))
     strength = np.where(trusted, paper_edge, strength)
     peak = np.argmax(strength, axis=1)
@@ -137,15 +135,13 @@ def paper_colour(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     return np.median(values.reshape(grid.shape[1], -1).astype(np.float32), axis=0)
 
 
-def _print_edges(profiles: np.ndarray, paper: np.ndarray) -> np.ndarray:
-    """(n, steps) bool: positions with paper again further out along the profile (two or more samples on):
-    a step there is print on the page (a certificate's frame, a table's rule), not the page's edge."""
-    near_paper = np.abs(profiles - paper[None, None, :]).max(axis=2) < PAPER_LEVELS  # n, steps
-    beyond = np.zeros_like(near_paper)
-    # beyond[:, j]: some sample at j + 2 or further is paper (a reversed running "any").
-    later = np.logical_or.accumulate(near_paper[:, ::-1], axis=1)[:, ::-1]
-    beyond[:, :-2] = later[:, 2:]
-    return beyond
+def _print_edges(near_paper: np.ndarray) -> np.ndarray:
+    """(n, steps) bool, from where each profile is paper (n, steps): the positions with paper again two or more
+    samples further out. A step there is print on the page (a certificate's frame, a table's rule), not the
+    page's edge."""
+    steps = near_paper.shape[1]
+    last = np.where(near_paper.any(axis=1), steps - 1 - np.argmax(near_paper[:, ::-1], axis=1), -1)  # outermost
+    return np.arange(steps)[None, :] + 2 <= last[:, None]
 
 
 def _fit_side(

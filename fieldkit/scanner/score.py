@@ -219,11 +219,11 @@ def _paper_likeness(views: Views, grid: np.ndarray) -> np.ndarray:
 
 
 def _paper_light(light: np.ndarray, paperish: np.ndarray, otherwise: np.ndarray) -> np.ndarray:
-    """(n,) the median brightness of each quad's paperish points (`otherwise` where it has none)."""
+    """(n,) the mean brightness of each quad's paperish points (`otherwise` where it has none). A mean, not a
+    median: these points are paper already, and a median per quad (a sort) cost 0.6 ms a frame."""
     count = paperish.sum(axis=1)
-    ranked = -np.sort(-np.where(paperish, light, -1.0), axis=1)  # paperish points first, brightest first
-    middle = ranked[np.arange(len(ranked)), np.maximum(count - 1, 0) // 2]
-    return np.where(count > 0, middle, otherwise)
+    total = np.where(paperish, light, 0.0).sum(axis=1)
+    return np.where(count > 0, total / np.maximum(count, 1), otherwise)
 
 
 def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:
