@@ -53,17 +53,19 @@ def beyond_print(
     meets print and then paper again, the enclosing outline is the page. Repeated outwards (a double frame);
     the nearest enclosing outline each time, so a mat under the page is not taken for it."""
     while best is not None:
-        area = polygon_area(best)
         near = np.flatnonzero(scores >= NESTED_SHARE * best_score)
-        larger = [(polygon_area(quads[i]), i) for i in near]
-        larger = sorted((a, i) for a, i in larger if a > 1.02 * area)  # the nearest enclosing first
-        if not larger:
+        if not len(near):
+            break
+        gaps = _bands(best, np.stack([quads[i] for i in near]))  # (m, 4), NaN where not a band round it
+        around = np.flatnonzero(~np.isnan(gaps).any(axis=1) & (gaps.max(axis=1) >= SHARED))
+        if not len(around):
             break
         paper = np.median(sample(views.colour, quad_grid(best[None], 0.85, 9)[0]), axis=0)
-        found = next((i for _, i in larger if _paper_beyond(views, best, quads[i], paper)), None)
+        nearest_first = sorted(around, key=lambda k: float(np.sum(gaps[k])))
+        found = next((k for k in nearest_first if _paper_beyond(views, best, quads[near[k]], gaps[k], paper)), None)
         if found is None:
             break
-        best, best_score = quads[found], float(scores[found])
+        best, best_score = quads[near[found]], float(scores[near[found]])
     return best, best_score
 
 
@@ -108,32 +110,34 @@ def _shared_corners(a: np.ndarray, b: np.ndarray) -> int:
     return int(np.sum(np.linalg.norm(a - b, axis=1) < tolerance))
 
 
-def _paper_beyond(views: Views, inner: np.ndarray, outer: np.ndarray, paper: np.ndarray) -> bool:
-    """Whether `outer` is the paper's edge and `inner` a printed frame on it: `outer` encloses `inner` side by
-    side, nearly parallel, each side shared or out by a narrow band (FRAME_BAND); going out across each band
-    from inner's side one meets print, then paper again (one band may fail to show it, under glare, when three
-    or four differ); and the frame goes round: inside at least three of outer's sides, blank paper, then print.
-    (A page lying on a newspaper or by a tile joint shows print and paper beyond one side, but no frame.)"""
-    start, end, length, direction, normal = _sides(inner)
-    if length.min() < 4:
-        return False
-    _, _, _, outer_direction, outer_normal = _sides(outer)
-    if np.any(np.abs(np.sum(outer_direction * direction, axis=1)) < math.cos(math.radians(6))):
-        return False
-    # From the middle of each inner side to the outer side's line, along the inner side's outward normal.
-    gap = np.sum((outer - (start + end) / 2) * outer_normal, axis=1) / np.sum(normal * outer_normal, axis=1)
-    if np.any(gap < -SHARED) or np.any(gap > FRAME_BAND * float(length.min())):
-        return False
+def _bands(inner: np.ndarray, outers: np.ndarray) -> np.ndarray:
+    """(m, 4): how far each of `outers` (m, 4, 2) lies out from each side of `inner`, measured from the side's
+    middle along its outward normal; a row of NaN where an outer outline is not round `inner` side by side
+    (nearly parallel, each side shared or out by at most FRAME_BAND of inner's shortest side)."""
+    start, end, length, direction, normal = _sides(inner[None])
+    _, _, _, outer_direction, outer_normal = _sides(outers)
+    parallel = np.abs(np.sum(outer_direction * direction, axis=2)) >= math.cos(math.radians(6))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.sum((outers - (start + end) / 2) * outer_normal, axis=2) / np.sum(normal * outer_normal, axis=2)
+    fits = parallel & (gap >= -SHARED) & (gap <= FRAME_BAND * float(length.min()))
+    return np.where(fits.all(axis=1, keepdims=True) & (length.min() >= 4), gap, np.nan)
+
+
+def _paper_beyond(views: Views, inner: np.ndarray, outer: np.ndarray, gap: np.ndarray, paper: np.ndarray) -> bool:
+    """Whether `outer`, round `inner` by `gap` (see `_bands`), is the paper's edge and `inner` a printed frame on
+    it: going out across each band from inner's side one meets print, then paper again (one band may fail to
+    show it, under glare, when three or four differ); and the frame goes round: inside at least three of
+    outer's sides, blank paper, then print. (A page lying on a newspaper or by a tile joint shows print and
+    paper beyond one side, but no frame.)"""
+    start, end, _, _, normal = (part[0] for part in _sides(inner[None]))
     banded = np.flatnonzero(gap >= SHARED)
-    if not len(banded):
-        return False
     framed = 0
     for k in banded:  # from just inside the side (the print may be what it lies on) out to the outer side
         differ = _away_from_paper(views, start[k], end[k], normal[k], np.arange(-SHARED, gap[k] - 0.5), paper)
         framed += _in_turn(differ > INK_LEVELS, differ < PAPER_LEVELS)
     if framed < len(banded) - (len(banded) >= 3):
         return False
-    outer_start, outer_end = outer, np.roll(outer, -1, axis=0)
+    outer_start, outer_end, _, _, outer_normal = (part[0] for part in _sides(outer[None]))
     depths = np.arange(0.0, gap.max() + SHARED)
     margins = sum(
         _in_turn(differ < PAPER_LEVELS, differ > INK_LEVELS)
@@ -144,14 +148,15 @@ def _paper_beyond(views: Views, inner: np.ndarray, outer: np.ndarray, paper: np.
     return margins >= 3
 
 
-def _sides(quad: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per side k (corner k to k+1): start, end, length, unit direction, and unit normal pointing out."""
-    start, end = quad, np.roll(quad, -1, axis=0)
-    length = np.linalg.norm(end - start, axis=1)
-    direction = (end - start) / np.maximum(length, 1e-6)[:, None]
-    normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
-    inward = np.sum(normal * (quad.mean(axis=0) - (start + end) / 2), axis=1) > 0
-    return start, end, length, direction, normal * np.where(inward, -1.0, 1.0)[:, None]
+def _sides(quads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per quad (n, 4, 2) and side k (corner k to k+1): start, end, length, unit direction, and unit normal
+    pointing out."""
+    start, end = quads, np.roll(quads, -1, axis=1)
+    length = np.linalg.norm(end - start, axis=2)
+    direction = (end - start) / np.maximum(length, 1e-6)[..., None]
+    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
+    inward = np.sum(normal * (quads.mean(axis=1, keepdims=True) - (start + end) / 2), axis=2) > 0
+    return start, end, length, direction, normal * np.where(inward, -1.0, 1.0)[..., None]
 
 
 def _away_from_paper(
