@@ -1,7 +1,8 @@
 """Corner refinement at full resolution: each side of a rough quad is moved onto the page's true edge.
 
 Along each side, short profiles are read across it (bilinear, all three colour channels); on each profile the
-strongest step with the side's own polarity gives an edge point to sub-pixel precision. A robust line fit
+strongest step from the page's paper to what lies outside gives an edge point to sub-pixel precision (a step
+with paper beyond it is print on the page, a certificate's frame, and is passed over). A robust line fit
 through those points (points on a thumb or a shadow disagree and are dropped) gives the side, and the four
 sides crossed give the corners — so a corner hidden under a finger is still placed where the edges meet.
 """
@@ -98,7 +99,8 @@ def _fit_sides(
     strength = np.sum(deriv * polarity, axis=2)  # combine channels with their own polarity
     strength[:, :1] = strength[:, -1:] = -np.inf
     # A printed frame's inner edge is as strong as the paper's own: a step with paper beyond it is print.
-    # Kept where nothing else is nearly as strong (paper on a table of nearly its own colour).
+    # Print is kept only where no other real step is left (at least 12 levels and a fifth of the strongest):
+    # paper on a table of nearly its own colour has "paper" beyond its very edge.
     paper_edge = np.where(_print_edges(off_paper < PAPER_LEVELS), -np.inf, strength)
     trusted = paper_edge.max(axis=1, keepdims=True) >= np.maximum(12.0, 0.2 * strength.max(axis=1, keepdims=True))
     strength = np.where(trusted, paper_edge, strength)
