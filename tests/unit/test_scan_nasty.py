@@ -137,16 +137,21 @@ def sides_on_lines(lines, quad):
     return count
 
 
+def sides_seen(image, truth, second_look):
+    """How many of the page's sides the first look at lines finds, and how many `second_look` (a PageDetector
+    method giving Lines) finds."""
+    detector = PageDetector()
+    views = detector.views(image)
+    small = truth * views.scale
+    first = detector.lines(views)
+    return (0 if first is None else sides_on_lines(first, small)), sides_on_lines(second_look(detector, views), small)
+
+
 def test_sides_that_differ_from_the_cloth_in_colour_only_are_lines_of_colour(page):
     truth = a4_at((640, 360), 560, 7, 0.05)
     frame = place_page(page, truth, pale_cloth(CREAM))
     image = apply_conditions(frame, truth, Conditions(noise=3), np.random.default_rng(6))
-    detector = PageDetector()
-    views = detector.views(image)
-    small = truth * views.scale
-    brightness_lines = detector.lines(views)
-    assert brightness_lines is None or sides_on_lines(brightness_lines, small) == 0
-    assert sides_on_lines(detector.colour_lines(views), small) == 4
+    assert sides_seen(image, truth, PageDetector.colour_lines) == (0, 4)
 
 
 def tinted_certificate(page, tint):
@@ -270,10 +275,5 @@ def test_sides_that_step_gently_are_faint_lines(page, table, blur):
     truth = a4_at((640, 360), 560, 7, 0.05)
     frame = place_page(page, truth, np.full((SIZE[1], SIZE[0], 3), table, np.uint8))
     image = apply_conditions(frame, truth, Conditions(noise=3, focus_blur=blur), np.random.default_rng(6))
-    detector = PageDetector()
-    views = detector.views(image)
-    small = truth * views.scale
-    first = detector.lines(views)
-    assert first is None or sides_on_lines(first, small) == 0
-    assert sides_on_lines(detector.faint_lines(views), small) == 4
+    assert sides_seen(image, truth, PageDetector.faint_lines) == (0, 4)
     assert found_share(image, truth) > 0.97
