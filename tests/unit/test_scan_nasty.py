@@ -277,3 +277,46 @@ def test_sides_that_step_gently_are_faint_lines(page, table, blur):
     image = apply_conditions(frame, truth, Conditions(noise=3, focus_blur=blur), np.random.default_rng(6))
     assert sides_seen(image, truth, PageDetector.faint_lines) == (0, 4)
     assert found_share(image, truth) > 0.97
+
+
+def room_behind(rng):
+    """What a laptop's webcam sees behind a page held up to it: a wall, a window, furniture, a shirt, a face."""
+    height, width = SIZE[1], SIZE[0]
+    room = np.zeros((height, width, 3), np.float32)
+    room[:] = rng.uniform(150, 210, 3)
+    window = int(rng.uniform(0, width * 0.6))
+    room[: height // 2, window : window + width // 4] = 245
+    furniture = tuple(float(c) for c in rng.uniform(40, 120, 3))
+    cv2.rectangle(room, (int(width * 0.05), int(height * 0.55)), (int(width * 0.3), height), furniture, -1)
+    shirt = tuple(float(c) for c in rng.uniform(20, 200, 3))
+    cv2.ellipse(room, (width // 2, height + 100), (int(width * 0.35), int(height * 0.75)), 0, 180, 360, shirt, -1)
+    cv2.circle(room, (width // 2, int(height * 0.12)), int(height * 0.16), (120, 150, 200), -1)
+    return cv2.GaussianBlur(room, (0, 0), 3).astype(np.uint8)
+
+
+def thumbs_over_the_sides(image, truth, rng):
+    """Both hands holding the page up: a thumb over the middle of its left and right sides, the hand behind."""
+    out = image.astype(np.float32)
+    skin = np.array([rng.uniform(90, 150), rng.uniform(120, 170), rng.uniform(170, 225)], np.float32)
+    for side in (1, 3):
+        a, b = truth[side], truth[(side + 1) % 4]
+        at = a + rng.uniform(0.35, 0.65) * (b - a)
+        inward = (truth.mean(axis=0) - at) / np.linalg.norm(truth.mean(axis=0) - at)
+        mask = np.zeros(image.shape[:2], np.float32)
+        thumb = (tuple(int(v) for v in at - inward * 60), tuple(int(v) for v in at + inward * 35))
+        cv2.line(mask, *thumb, 1.0, 26, cv2.LINE_AA)
+        cv2.ellipse(mask, tuple(int(v) for v in at - inward * 90), (45, 70), 0, 0, 360, 1.0, -1)
+        mask = cv2.GaussianBlur(mask, (0, 0), 1.5)[..., None]
+        out = out * (1 - mask) + skin * mask
+    return out.astype(np.uint8)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_page_held_up_to_a_laptops_webcam(page, seed):
+    """A laptop's own webcam faces the user: the page is held up in both hands, thumbs over its sides, the room
+    and the person behind it, the hands not quite still."""
+    rng = np.random.default_rng(seed)
+    truth = a4_at((640 + rng.uniform(-60, 60), 380), rng.uniform(560, 660), rng.uniform(-8, 8), rng.uniform(0, 0.06))
+    image = thumbs_over_the_sides(place_page(page, truth, room_behind(rng)), truth, rng)
+    held = Conditions(noise=4, light_gradient=0.3, jpeg_quality=80, motion_blur=float(rng.uniform(0, 4)))
+    assert found_share(apply_conditions(image, truth, held, rng), truth) > 0.97
