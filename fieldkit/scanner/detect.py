@@ -225,21 +225,16 @@ class PageDetector:
     FOURTH_SIDE = np.geomspace(0.55, 1.85, 25)
 
     def lines(self, views: Views) -> Lines | None:
-        width, height = views.size
-        found, strength = segments(views.paperness, 0.04 * min(width, height))
-        return join_segments(found, strength, views.size)
+        return _lines_in(views, views.paperness)
 
     def colour_lines(self, views: Views) -> Lines | None:
         """Lines of the colourfulness map: a white page's side where the cloth beside it is as bright as the
         paper but tinted (a pastel check, a pink tile), which brightness less colour shows too weakly."""
-        width, height = views.size
-        found, strength = segments(cv2.medianBlur(views.chroma, 5), 0.04 * min(width, height))
-        return join_segments(found, strength, views.size)
+        return _lines_in(views, cv2.medianBlur(views.chroma, 5))
 
     def faint_lines(self, views: Views) -> Lines | None:
         """Lines of brightness less colour that step too gently for the first look (`lines.FAINT_QUANT`)."""
-        width, height = views.size
-        return join_segments(*segments(views.paperness, 0.04 * min(width, height), faint=True), views.size)
+        return _lines_in(views, views.paperness, faint=True)
 
     def line_candidates(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
         if lines is None:
@@ -334,6 +329,11 @@ class PageDetector:
             return None, 0.0
         best = outermost(pool, final, best)
         return pool[best], float(final[best])
+
+
+def _lines_in(views: Views, image: np.ndarray, faint: bool = False) -> Lines | None:
+    """The lines of one of the small frame's maps: segments a page's side long at least, joined."""
+    return join_segments(*segments(image, 0.04 * min(views.size), faint=faint), views.size)
 
 
 def _unique(quads: list[np.ndarray], tolerance: float = 2.0) -> list[np.ndarray]:

@@ -45,6 +45,17 @@ def polygon_area(quad: np.ndarray) -> float:
     return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
 
 
+def quad_sides(quads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per quad (n, 4, 2) and side k (corner k to k+1): start, end (n, 4, 2), length (n, 4), unit direction and
+    unit normal pointing out of the quad (n, 4, 2)."""
+    start, end = quads, np.roll(quads, -1, axis=1)
+    length = np.linalg.norm(end - start, axis=2)
+    direction = (end - start) / (length[..., None] + 1e-6)
+    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
+    inward = np.sum(normal * (quads.mean(axis=1, keepdims=True) - (start + end) / 2), axis=2, keepdims=True) > 0
+    return start, end, length, direction, np.where(inward, -normal, normal)
+
+
 def quad_grid(quads: np.ndarray, shrink: float, count: int) -> np.ndarray:
     """count x count points spread over each quad (n, 4, 2), shrunk towards its centre: (n, count^2, 2)."""
     centre = quads.mean(axis=1, keepdims=True)

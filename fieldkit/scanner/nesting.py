@@ -10,8 +10,9 @@ import math
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import polygon_area, quad_grid
+from fieldkit.scanner.geometry import polygon_area, quad_sides
 from fieldkit.scanner.paper import PAPERS, Paper, outline_aspect
+from fieldkit.scanner.refine import PAPER_LEVELS, paper_colour
 from fieldkit.scanner.score import Views, sample
 
 NESTED_SHARE = 0.8  # an outline nested with the winner and this close in score may be the page instead
@@ -19,7 +20,6 @@ SHAPE_TOLERANCE = 0.05  # log of the aspect: an outline this close to a paper's 
 PAPER_ASPECTS = sorted({paper.aspect for paper in PAPERS.values()})
 FRAME_BAND = 0.15  # a printed frame's band (print and margin) is at most this share of the page's short side
 INK_LEVELS = 50.0  # print beside the inner outline: this far from the paper's colour in some channel
-PAPER_LEVELS = 18.0  # paper again beyond the print: this close to the paper's colour in every channel
 SIDE_SHARE = 0.6  # of a side's points, for print or paper to be there
 SHARED = 2.0  # small-frame pixels: sides of two outlines this close are one side
 
@@ -60,7 +60,7 @@ def beyond_print(
         around = np.flatnonzero(~np.isnan(gaps).any(axis=1) & (gaps.max(axis=1) >= SHARED))
         if not len(around):
             break
-        paper = np.median(sample(views.colour, quad_grid(best[None], 0.85, 9)[0]), axis=0)
+        paper = paper_colour(views.colour, best)
         nearest_first = sorted(around, key=lambda k: float(np.sum(gaps[k])))
         found = next((k for k in nearest_first if _paper_beyond(views, best, quads[near[k]], gaps[k], paper)), None)
         if found is None:
@@ -114,8 +114,8 @@ def _bands(inner: np.ndarray, outers: np.ndarray) -> np.ndarray:
     """(m, 4): how far each of `outers` (m, 4, 2) lies out from each side of `inner`, measured from the side's
     middle along its outward normal; a row of NaN where an outer outline is not round `inner` side by side
     (nearly parallel, each side shared or out by at most FRAME_BAND of inner's shortest side)."""
-    start, end, length, direction, normal = _sides(inner[None])
-    _, _, _, outer_direction, outer_normal = _sides(outers)
+    start, end, length, direction, normal = quad_sides(inner[None])
+    _, _, _, outer_direction, outer_normal = quad_sides(outers)
     parallel = np.abs(np.sum(outer_direction * direction, axis=2)) >= math.cos(math.radians(6))
     with np.errstate(divide="ignore", invalid="ignore"):
         gap = np.sum((outers - (start + end) / 2) * outer_normal, axis=2) / np.sum(normal * outer_normal, axis=2)
@@ -129,7 +129,7 @@ def _paper_beyond(views: Views, inner: np.ndarray, outer: np.ndarray, gap: np.nd
     show it, under glare, when three or four differ); and the frame goes round: inside at least three of
     outer's sides, blank paper, then print. (A page lying on a newspaper or by a tile joint shows print and
     paper beyond one side, but no frame.)"""
-    start, end, _, _, normal = (part[0] for part in _sides(inner[None]))
+    start, end, _, _, normal = (part[0] for part in quad_sides(inner[None]))
     banded = np.flatnonzero(gap >= SHARED)
     framed = 0
     for k in banded:  # from just inside the side (the print may be what it lies on) out to the outer side
@@ -137,7 +137,7 @@ def _paper_beyond(views: Views, inner: np.ndarray, outer: np.ndarray, gap: np.nd
         framed += _in_turn(differ > INK_LEVELS, differ < PAPER_LEVELS)
     if framed < len(banded) - (len(banded) >= 3):
         return False
-    outer_start, outer_end, _, _, outer_normal = (part[0] for part in _sides(outer[None]))
+    outer_start, outer_end, _, _, outer_normal = (part[0] for part in quad_sides(outer[None]))
     depths = np.arange(0.0, gap.max() + SHARED)
     margins = sum(
         _in_turn(differ < PAPER_LEVELS, differ > INK_LEVELS)
@@ -146,17 +146,6 @@ def _paper_beyond(views: Views, inner: np.ndarray, outer: np.ndarray, gap: np.nd
         )
     )
     return margins >= 3
-
-
-def _sides(quads: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per quad (n, 4, 2) and side k (corner k to k+1): start, end, length, unit direction, and unit normal
-    pointing out."""
-    start, end = quads, np.roll(quads, -1, axis=1)
-    length = np.linalg.norm(end - start, axis=2)
-    direction = (end - start) / np.maximum(length, 1e-6)[..., None]
-    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
-    inward = np.sum(normal * (quads.mean(axis=1, keepdims=True) - (start + end) / 2), axis=2) > 0
-    return start, end, length, direction, normal * np.where(inward, -1.0, 1.0)[..., None]
 
 
 def _away_from_paper(

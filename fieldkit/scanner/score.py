@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import quad_grid
+from fieldkit.scanner.geometry import quad_grid, quad_sides
 
 
 @dataclass
@@ -81,13 +81,8 @@ def logistic(x: np.ndarray) -> np.ndarray:
 def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     """(n, len(FEATURES)) evidence for each quad, each 0..1 (see FEATURES)."""
     quads = quads.astype(np.float32)
-    a, b = quads, np.roll(quads, -1, axis=1)
-    length = np.linalg.norm(b - a, axis=2, keepdims=True)  # n, 4, 1
-    direction = (b - a) / (length + 1e-6)
-    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
-    centre = quads.mean(axis=1, keepdims=True)
-    inward = np.sum(normal * (centre - (a + b) / 2), axis=2, keepdims=True) > 0
-    normal = np.where(inward, -normal, normal)  # outward
+    a, b, length, direction, normal = quad_sides(quads)  # normal: outward
+    length = length[..., None]  # n, 4, 1
     ts = np.linspace(0.04, 0.96, SAMPLES, dtype=np.float32)
     points = a[:, :, None, :] + ts[None, None, :, None] * (b - a)[:, :, None, :]  # n, 4, S, 2
     d4, n4 = direction[:, :, None, :], normal[:, :, None, :]
@@ -314,11 +309,7 @@ def search_sides_many(
     best lines of a quad crossed into its new corners."""
     quads = quads.astype(np.float32)
     n = len(quads)
-    a, b = quads, np.roll(quads, -1, axis=1)  # n, 4, 2
-    direction = (b - a) / (np.linalg.norm(b - a, axis=2, keepdims=True) + 1e-6)
-    normal = np.stack([-direction[..., 1], direction[..., 0]], axis=-1)
-    inward = np.sum(normal * (quads.mean(axis=1, keepdims=True) - (a + b) / 2), axis=2, keepdims=True) > 0
-    normal = np.where(inward, -normal, normal)  # n, 4, 2 outward
+    a, b, _, _, normal = quad_sides(quads)  # n, 4, 2; normal: outward
     centre_shift = np.zeros((n, 4), np.float32)
     centre_turn = np.zeros((n, 4), np.float32)
     typical = np.median(sample(views.paperness, quad_grid(quads, 0.7, 7)), axis=1)
