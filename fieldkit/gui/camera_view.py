@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Slot
 from PySide6.QtGui import QColor, QFont, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from fieldkit.gui.camera_feed import CameraFeed, PreviewFrame
+from fieldkit.gui.cross_thread import QUEUED
 
 
 class CameraView(QWidget):
@@ -20,8 +21,9 @@ class CameraView(QWidget):
 
     def attach(self, feed: CameraFeed) -> None:
         self._feed = feed
-        feed.frame_ready.connect(self.show_frame)
+        feed.frame_ready.connect(self.show_frame, QUEUED)
 
+    @Slot(object)
     def show_frame(self, frame: PreviewFrame) -> None:
         self.current = frame
         self.update()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from fieldkit.core.dates import local_date
 from fieldkit.core.workflow import LocalStatus
 from fieldkit.gui.context import AppContext
+from fieldkit.gui.cross_thread import QUEUED
 from fieldkit.gui.queue_model import QueueFilter, QueueModel, SummaryRole
 from fieldkit.gui.sync_controller import SyncController
 from fieldkit.gui.widgets import big_button
@@ -112,16 +113,17 @@ class HomePage(QWidget):
     def attach_sync(self, sync: SyncController) -> None:
         self.sync = sync
         self.send_button.clicked.connect(self._send_now)
-        sync.connectivity_changed.connect(self._show_connectivity)
-        sync.sending_changed.connect(self._show_sending)
-        sync.report_ready.connect(self._show_report)
-        sync.clock_off.connect(self._show_clock_off)
+        sync.connectivity_changed.connect(self._show_connectivity, QUEUED)  # sent from the sync thread
+        sync.sending_changed.connect(self._show_sending, QUEUED)
+        sync.report_ready.connect(self._show_report, QUEUED)
+        sync.clock_off.connect(self._show_clock_off, QUEUED)
         self._show_connectivity(sync.connectivity)
 
     def _send_now(self) -> None:
         self.sync_note.hide()
         self.sync.send_now()
 
+    @Slot(str)
     def _show_connectivity(self, state: str) -> None:
         """A light with words: colour alone is not enough to tell online from offline."""
         colour = {"checking": "#4d4d4d", "online": "#1b6e3a", "offline": "#4d4d4d", "no_portal": "#8a4b00"}[state]
@@ -129,11 +131,13 @@ class HomePage(QWidget):
         self.connectivity.setStyleSheet(f"color: {colour}; font-weight: bold;")
         self.send_button.setEnabled(state == "online")
 
+    @Slot(object)
     def _show_clock_off(self, minutes: int | None) -> None:
         if minutes is not None:
             self.clock_note.setText("⚠ " + self.ctx.tr("cli.sync.clock_skew", minutes=minutes))
         self.clock_note.setVisible(minutes is not None)
 
+    @Slot(bool)
     def _show_sending(self, sending: bool) -> None:
         self.progress.setVisible(sending)
         self.send_button.setEnabled(not sending and self.sync is not None and self.sync.connectivity == "online")
@@ -158,6 +162,7 @@ class HomePage(QWidget):
             self._shown_done = progress.dossiers_done
             self.refresh()
 
+    @Slot(object)
     def _show_report(self, report) -> None:
         tr = self.ctx.tr
         lines = [

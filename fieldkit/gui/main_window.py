@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QLocale, QObject, QTimer
+from PySide6.QtCore import QEvent, QLocale, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QVBoxLayout, QWidget
 
 from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.core.roles import Permission, allowed
 from fieldkit.gui.context import AppContext
+from fieldkit.gui.cross_thread import QUEUED
 from fieldkit.gui.dashboard import DashboardPage
 from fieldkit.gui.detail import DetailPage
 from fieldkit.gui.home import HomePage
@@ -89,7 +90,7 @@ class MainWindow(QMainWindow):
         self.login.signed_in.connect(self._signed_in)
         self.sync = SyncController(ctx)
         self.home.attach_sync(self.sync)
-        self.sync.problem.connect(self._sync_problem)
+        self.sync.problem.connect(self._sync_problem, QUEUED)  # sent from the sync thread
         self.settings.portal_login_done.connect(self.sync.send_now)
         self.review.changed.connect(self.sync.send_now)  # an approved dossier heads for the portal
         self.settings.saved.connect(lambda _values: self.sync.send_now())
@@ -212,6 +213,7 @@ class MainWindow(QMainWindow):
         self.place = Place(PlaceKind(values["place_kind"]), values["village"])
         self.ctx.camera = values["camera"]
 
+    @Slot(object)
     def _sync_problem(self, error: BaseException) -> None:
         """A login to renew, an address to fix: said on the home screen, where "Send now" is."""
         self.home.sync_note.setText(self.ctx.tr.describe(error))

@@ -8,13 +8,14 @@ held up while an ID card was expected) says so and scanning goes on.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 from PySide6.QtWidgets import QApplication, QDialog, QHBoxLayout, QLabel, QVBoxLayout
 
 from fieldkit.core.dates import local_date
 from fieldkit.gui.camera_feed import CameraFeed, Overlay, open_camera
 from fieldkit.gui.camera_view import CameraView
 from fieldkit.gui.context import AppContext
+from fieldkit.gui.cross_thread import QUEUED
 from fieldkit.gui.widgets import big_button
 from fieldkit.qr import CodeSeen, LiveReader, QrReader, Reading, interpret
 from fieldkit.qr.democard import demo_card, demo_poster
@@ -51,14 +52,14 @@ class QrScanDialog(QDialog):
         self.resize(900, 640)
 
         self._bridge = _Bridge()
-        self._bridge.seen.connect(self._on_seen)
+        self._bridge.seen.connect(self._on_seen, QUEUED)
         self.live = LiveReader(QrReader.create(), on_code=self._bridge.seen.emit)
         self._last_quad: np.ndarray | None = None
         demo_page = demo_card() if wanted == "citizen" else demo_poster()
         camera = ctx.camera
         self.feed = CameraFeed(lambda: open_camera(camera, page=demo_page, realtime=True), self._analyse)
         self.view.attach(self.feed)
-        self.feed.failed.connect(self._camera_failed)
+        self.feed.failed.connect(self._camera_failed, QUEUED)
 
     # -- lifecycle ---------------------------------------------------------------------------------------
 
@@ -80,6 +81,7 @@ class QrScanDialog(QDialog):
 
     # -- GUI thread --------------------------------------------------------------------------------------
 
+    @Slot(object)
     def _on_seen(self, seen: CodeSeen) -> None:
         self._last_quad = np.asarray(seen.code.quad, np.float32)
         text = seen.code.text
@@ -102,6 +104,7 @@ class QrScanDialog(QDialog):
             self.status.setText(tr(f"ui.qr.wrong_kind.{self.wanted}"))
         self.live.reset()  # keep looking: the next code will be reported
 
+    @Slot(object)
     def _camera_failed(self, error: BaseException) -> None:
         self.view.message = self.ctx.tr.describe(error)
         self.view.current = None

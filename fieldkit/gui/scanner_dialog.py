@@ -16,7 +16,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal, Slot
 from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -37,6 +37,7 @@ from fieldkit.gui.camera_feed import CameraFeed, Overlay, open_camera, to_qimage
 from fieldkit.gui.camera_view import CameraView
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.corner_editor import CornerEditor
+from fieldkit.gui.cross_thread import QUEUED
 from fieldkit.gui.widgets import big_button
 from fieldkit.scanner.detect import PageDetector
 from fieldkit.scanner.document import PhotoResult, make_pdf, pages_from_photos
@@ -157,12 +158,12 @@ class ScannerDialog(QDialog):
         self.resize(1100, 720)
 
         self._bridge = _Bridge()
-        self._bridge.captured.connect(self._refresh_strip)
-        self._bridge.page_seen.connect(self._page_seen)
+        self._bridge.captured.connect(self._page_captured, QUEUED)
+        self._bridge.page_seen.connect(self._page_seen, QUEUED)
         camera, demo_page = ctx.camera, None
         self.feed = CameraFeed(lambda: open_camera(camera, page=demo_page, realtime=True), self._analyse)
         self.view.attach(self.feed)
-        self.feed.failed.connect(self._camera_failed)
+        self.feed.failed.connect(self._camera_failed, QUEUED)
         self._update_buttons()
         self.setAcceptDrops(True)  # photos dragged from a file manager or a phone's folder
         if photos:
@@ -225,6 +226,11 @@ class ScannerDialog(QDialog):
 
     # -- the GUI thread ----------------------------------------------------------------------------------
 
+    @Slot()
+    def _page_captured(self) -> None:
+        self._refresh_strip()
+
+    @Slot(bool)
     def _page_seen(self, seen: bool) -> None:
         no_page = self.ctx.tr("ui.scan.no_page")
         if not seen:
@@ -423,6 +429,7 @@ class ScannerDialog(QDialog):
 
         self.ctx.runner.db(limit).success(build).failure(failed).run()
 
+    @Slot(object)
     def _camera_failed(self, error: BaseException) -> None:
         """An unplugged webcam: said where the preview was; the pages already captured stay and can be saved,
         and photos can still be added (a help desk laptop may have no webcam at all)."""

@@ -18,9 +18,10 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, Signal, Slot
 
 from fieldkit.core.errors import FieldKitError
+from fieldkit.gui.cross_thread import QUEUED
 from fieldkit.storage.kit import Kit
 from fieldkit.storage.logfile import failure_summary
 
@@ -42,7 +43,11 @@ class _Mailbox(QObject):
 
     def __init__(self) -> None:
         super().__init__()
-        self.delivered.connect(lambda deliver: deliver())
+        self.delivered.connect(self._deliver, QUEUED)
+
+    @Slot(object)
+    def _deliver(self, deliver: Callable[[], None]) -> None:
+        deliver()
 
 
 class Op:

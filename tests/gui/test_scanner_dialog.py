@@ -6,6 +6,7 @@ import io
 
 import numpy as np
 from pypdf import PdfReader
+from PySide6.QtWidgets import QApplication
 
 from fieldkit.camera import Frame
 from fieldkit.camera.paperwork import form_page
@@ -241,10 +242,12 @@ def test_a_page_not_found_for_a_while_gets_advice_that_goes_when_it_is_found(qtb
     clock = [0.5 * k for k in range(int(2 * NO_PAGE_SECONDS) + 8)]
     for k, now in enumerate(clock):
         dialog._analyse(Frame(table, k, now, None))
+        QApplication.processEvents()  # what the camera thread tells the dialog arrives queued
         if now < NO_PAGE_SECONDS:  # a moment without a page (putting it down) says nothing yet
             assert dialog.status.text() == ctx.tr("ui.scan.hint")
     assert dialog.status.text() == ctx.tr("ui.scan.no_page")
 
     scene = render_scene(form_page(rng).image, (1280, 720), "wood", rng, Conditions(noise=2.0))
     dialog._analyse(Frame(scene.image, len(clock), clock[-1] + 0.5, scene.truth))
+    QApplication.processEvents()
     assert dialog.status.text() == ctx.tr("ui.scan.hint")
