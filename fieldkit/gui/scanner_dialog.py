@@ -59,6 +59,7 @@ NO_PAGE_SECONDS = 4.0
 class _Bridge(QObject):
     captured = Signal()  # a page joined the list (from the camera thread)
     page_seen = Signal(bool)  # the live view lost the page for a while (False), or found it again (True)
+    runs_out = Signal(bool)  # part of the page went out of the picture (True), or came back in (False)
 
 
 class ScannerDialog(QDialog):
@@ -82,6 +83,7 @@ class ScannerDialog(QDialog):
         self._filling = False
         self._no_page_since: float | None = None  # the camera thread's: when the outline was last lost
         self._told_no_page = False
+        self._told_runs_out = False  # the camera thread's: whether the user was told the page runs out
 
         self.view = CameraView(self)
         self.view.message = tr("ui.qr.starting")
@@ -160,6 +162,7 @@ class ScannerDialog(QDialog):
         self._bridge = _Bridge()
         self._bridge.captured.connect(self._page_captured, QUEUED)
         self._bridge.page_seen.connect(self._page_seen, QUEUED)
+        self._bridge.runs_out.connect(self._runs_out, QUEUED)
         camera, demo_page = ctx.camera, None
         self.feed = CameraFeed(lambda: open_camera(camera, page=demo_page, realtime=True), self._analyse)
         self.view.attach(self.feed)
@@ -193,11 +196,14 @@ class ScannerDialog(QDialog):
         if added:
             self._bridge.captured.emit()
         self._watch_for_page(view.frame.timestamp, view.quad is not None)
+        if view.runs_out != self._told_runs_out:
+            self._told_runs_out = view.runs_out
+            self._bridge.runs_out.emit(view.runs_out)
         overlays, text = [], ""
         if view.quad is not None:
-            ready = view.steady >= 1.0 and view.sharp
+            ready = view.steady >= 1.0 and view.sharp and not view.runs_out
             overlays.append(Overlay(view.quad, "#00c853" if ready else "#ffab00"))
-            if self.session.settings.auto and 0 < view.steady < 1.0:
+            if self.session.settings.auto and 0 < view.steady < 1.0 and not view.runs_out:
                 remaining = self.session.settings.steady_seconds * (1.0 - view.steady)
                 text = f"{max(1, round(remaining * 3 / self.session.settings.steady_seconds))}"  # 3, 2, 1
         if view.captured is not None:
@@ -232,10 +238,18 @@ class ScannerDialog(QDialog):
 
     @Slot(bool)
     def _page_seen(self, seen: bool) -> None:
-        no_page = self.ctx.tr("ui.scan.no_page")
-        if not seen:
-            self.status.setText(no_page)
-        elif self.status.text() == no_page:  # another message (photos read, a failure) is left standing
+        self._advise(self.ctx.tr("ui.scan.no_page"), not seen)
+
+    @Slot(bool)
+    def _runs_out(self, out: bool) -> None:
+        self._advise(self.ctx.tr("ui.scan.runs_out"), out)
+
+    def _advise(self, advice: str, needed: bool) -> None:
+        """Show live advice while it is `needed`; when it no longer is, the page count comes back (another
+        message shown meanwhile, photos read or a failure, is left standing)."""
+        if needed:
+            self.status.setText(advice)
+        elif self.status.text() == advice:
             self._show_count()
 
     def capture(self) -> None:

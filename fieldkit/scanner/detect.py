@@ -30,6 +30,7 @@ from fieldkit.scanner.paper import Paper
 from fieldkit.scanner.refine import paper_colour, refine_quad
 from fieldkit.scanner.score import (
     Views,
+    cut_side,
     percentiles,
     plausible_mask,
     score_quads,
@@ -45,6 +46,7 @@ class Detection:
     confidence: float  # 0..1
     score: float  # the small frame's score the confidence comes from (for diagnostics and the benchmark)
     support: float = 1.0  # share of the outline found on an edge at full resolution
+    runs_out: bool = False  # one side lies along the frame's border: part of the page is out of the picture
 
     def as_list(self) -> list[list[float]]:
         return [[round(float(x), 1), round(float(y), 1)] for x, y in self.quad]
@@ -115,17 +117,18 @@ class PageDetector:
         # The small frame places sides to about a pixel of its own, a few of the full frame's: look that far.
         reach = max(3.0, 4.0 / views.scale)
         paper = paper_colour(image, full)
-        refined, support = refine_quad(image, full, reach, paper=paper)
+        cut = cut_side(best, views.size)  # a page running out of the picture keeps that side on the border
+        refined, support = refine_quad(image, full, reach, paper=paper, cut=cut)
         # A second, tighter pass from where the first landed, when it landed somewhere new: a side moved by a
         # pixel or less was read from profiles centred on it already, and a second look finds the same edge
         # (development frames: the same Jaccard to 4 places, 1 ms less at 720p).
         moved = float(np.abs(refined - full).max())
         if support > 0.3 and moved > 1.0:
-            refined, support = refine_quad(image, refined, max(2.0, reach / 4), paper=paper)
+            refined, support = refine_quad(image, refined, max(2.0, reach / 4), paper=paper, cut=cut)
         confidence = _confidence(best_score, support)
         if confidence < accept:
             return None
-        return Detection(order_corners(refined), confidence, best_score, support)
+        return Detection(order_corners(refined), confidence, best_score, support, runs_out=cut is not None)
 
     def hypotheses(self, views: Views) -> np.ndarray:
         """Every source's outline hypotheses (n, 4, 2): ordered, distinct, plausible (for the scorer's fit)."""
@@ -260,7 +263,13 @@ class PageDetector:
         )
         quality = quality.reshape(n, r)
         best = ends[np.arange(n), np.argmax(quality, axis=1)]  # n, 2, 2
-        quads = np.stack([found.near[:, 0], found.near[:, 1], best[:, 1], best[:, 0]], axis=1)
+        # Or the page runs out of the picture: its fourth side is where the other two leave the frame.
+        reach = _to_border(found.near, found.away, views.size)  # n, 2
+        cut = (reach.min(axis=1) >= 0.3 * found.span) & (reach.max(axis=1) <= self.FOURTH_SIDE[-1] * found.span)
+        exits = found.near + reach[..., None] * found.away
+        ends = np.concatenate([best, exits[cut]])
+        near = np.concatenate([found.near, found.near[cut]])
+        quads = np.stack([near[:, 0], near[:, 1], ends[:, 1], ends[:, 0]], axis=1)
         return list(order_quads(quads.astype(np.float32)))
 
     # -- choosing ---------------------------------------------------------------------------------------
@@ -347,6 +356,15 @@ def _unique(quads: list[np.ndarray], tolerance: float = 2.0) -> list[np.ndarray]
 
 SURE_SCORE = 0.38  # the score at which confidence is one half (with three quarters of the outline supported)
 SUPPORT_WEIGHT = 1.0  # log-odds per unit of the outline found at full resolution
+
+
+def _to_border(points: np.ndarray, directions: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """How far (...,) from `points` (..., 2) along unit `directions` (..., 2) the frame's border is."""
+    limits = np.array(size, np.float32) - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        forward = np.where(directions < 0, -points / directions, np.inf)
+        ahead = np.where(directions > 0, (limits - points) / directions, forward)
+    return np.maximum(ahead.min(axis=-1), 0.0)
 
 
 def _confidence(score: float, support: float) -> float:

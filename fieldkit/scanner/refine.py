@@ -25,28 +25,50 @@ class SideFit:
 
 
 def refine_quad(
-    image: np.ndarray, quad: np.ndarray, reach: float, samples: int = 40, paper: np.ndarray | None = None
+    image: np.ndarray,
+    quad: np.ndarray,
+    reach: float,
+    samples: int = 40,
+    paper: np.ndarray | None = None,
+    cut: int | None = None,
 ) -> tuple[np.ndarray, float]:
     """The quad with each side fitted to the image's edge within `reach` pixels; and the share of the outline
     that was found on an edge (0..1), a direct measure of how much of the page's border the image supports.
-    `paper`: the page's paper colour (`paper_colour`), when the caller has it already."""
+    `paper`: the page's paper colour (`paper_colour`), when the caller has it already. `cut`: the side that
+    lies along the frame's border (the page runs out of the picture): it stays on the border and the share
+    is of the other three."""
     quad = quad.astype(np.float64)
     fits = _fit_sides(image, quad, reach, samples, paper_colour(image, quad) if paper is None else paper)
+    if cut is not None:
+        fits[cut] = None
+    lines = [None if f is None else f.line for f in fits]
+    if cut is not None:
+        lines[cut] = _border_line(quad[cut], quad[(cut + 1) % 4], image.shape[1::-1])
     corners = []
     for i in range(4):
-        before, after = fits[(i - 1) % 4], fits[i]
+        before, after = lines[(i - 1) % 4], lines[i]
         if before is None or after is None:
             corners.append(quad[i])
             continue
-        point = intersect(before.line, after.line)
+        point = intersect(before, after)
         corners.append(quad[i] if point is None else point)
     refined = np.array(corners, np.float32)
     # A refinement that jumps far or folds the quad found some other edge: keep the rough corners then.
     moved = np.linalg.norm(refined - quad, axis=1)
     if not is_convex(refined) or np.any(moved > 2.5 * reach):
         refined = quad.astype(np.float32)
-    support = float(np.mean([0.0 if f is None else f.inliers for f in fits]))
+    seen = [f for i, f in enumerate(fits) if i != cut]
+    support = float(np.mean([0.0 if f is None else f.inliers for f in seen]))
     return refined, support
+
+
+def _border_line(a: np.ndarray, b: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The frame's border nearest the side from `a` to `b`, as a homogeneous line."""
+    width, height = size
+    x, y = (a + b) / 2
+    gaps = [abs(x), abs(width - 1 - x), abs(y), abs(height - 1 - y)]
+    lines = [(1.0, 0.0, 0.0), (1.0, 0.0, -(width - 1.0)), (0.0, 1.0, 0.0), (0.0, 1.0, -(height - 1.0))]
+    return np.array(lines[int(np.argmin(gaps))])
 
 
 def _fit_sides(

@@ -46,6 +46,7 @@ STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" co
 STEP_LEVELS = 7.0  # a difference this large (grey levels, in any channel) across a side is a step
 GLARE = 250  # every channel this bright on both sides of a side: blown out, no edge can show there
 TELLING_SIDE = 0.3  # share of a side's points outside glare for the side to be judged
+FRAME_INSET = 1.5  # pixels: a point this near the frame's border (or beyond it) cannot show an edge
 
 
 FEATURES = (
@@ -60,11 +61,12 @@ FEATURES = (
     "skew",  # shape: how far the worst corner is from square
     "size",  # the quad's share of the frame (square root)
     "aspect",  # log distance of the outline's aspect from the nearest paper's (A4, letter, ID card)
+    "cut",  # a side along the frame's border: the page runs out of the picture (or it is something else that does)
 )
 # Logistic weights over FEATURES (and a bias): the log-odds that a quad is a page's outline. Fitted on
 # generated frames of development seeds (never the benchmark's), then rounded; the signs are what one expects.
 # runs_on's weight was raised by half when it came to judge both ends (which picked better on development seeds).
-WEIGHTS = np.array([4.8, 0.0, 3.8, -4.4, 3.7, 0.0, 0.2, -1.3, -2.7, 1.7, -5.5])
+WEIGHTS = np.array([4.8, 0.0, 3.8, -4.4, 3.7, 0.0, 0.2, -1.3, -2.7, 1.7, -5.5, -2.5])
 BIAS = -8.2
 PAPER_ASPECTS = np.log([1.294, 1.414, 1.586])
 
@@ -99,6 +101,10 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     # Glare: where both sides of a side are blown out to white, the camera recorded no edge either way. Those
     # points say nothing (rather than "no edge"): a side's shares are of the points that can tell.
     known = ~((inner.min(axis=-1) >= GLARE) & (outer.min(axis=-1) >= GLARE))
+    # A side drawn along the frame's border: the page runs out of the picture there, and the camera did not
+    # see that side. It says nothing either.
+    cut = cut_sides(a, b, views.size)  # n, 4
+    known &= ~cut[..., None]
     telling = np.maximum(known.sum(axis=2), 1)
     edge_sides = np.maximum((strong & (across > 0) & known).sum(axis=2), (strong & (across < 0) & known).sum(axis=2))
     edge_sides = edge_sides / telling
@@ -108,6 +114,10 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
     before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
     after = _edge_along(views, b[:, :, None, :] + tail * d4, d4, n4).mean(axis=2)
+    # A side meeting a side along the frame's border leaves the picture there: past that corner is nothing to
+    # see (sampling would repeat the border's pixels, where the side itself crosses it).
+    before = np.where(np.roll(cut, 1, axis=1), 0.0, before)
+    after = np.where(np.roll(cut, -1, axis=1), 0.0, after)
     # Judged at both ends together: a page's side stops at both of its corners. A side that runs on past one
     # corner only (a T-junction) is the edge of something longer: a sheet under the page, a table's edge.
     runs_on = np.clip((0.5 * (before + after) - 0.2) / 0.5, 0, 1)
@@ -136,9 +146,28 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
             skew,
             np.minimum(1.0, np.sqrt(_areas(quads) / (width * height))),
             np.minimum(1.0, aspect / 0.3),
+            cut.any(axis=1),
         ],
         axis=1,
     )
+
+
+def cut_sides(a: np.ndarray, b: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Which sides (from `a` to `b`, (n, 4, 2) each) are where a page runs out of the picture: along one border
+    of the frame (both ends within FRAME_INSET of it), and the quad's only such side (two make a corner of
+    something bigger than the frame)."""
+    limits = np.array(size, np.float32) - 1.0
+    low = (np.abs(a) <= FRAME_INSET) & (np.abs(b) <= FRAME_INSET)
+    high = (np.abs(a - limits) <= FRAME_INSET) & (np.abs(b - limits) <= FRAME_INSET)
+    along = (low | high).any(axis=-1)
+    return along & (along.sum(axis=1, keepdims=True) == 1)
+
+
+def cut_side(quad: np.ndarray, size: tuple[int, int]) -> int | None:
+    """The side of one ordered quad (4, 2) where the page runs out of the picture, if any (see cut_sides)."""
+    quad = np.asarray(quad, np.float32)[None]
+    cut = cut_sides(quad, np.roll(quad, -1, axis=1), size)[0]
+    return int(np.argmax(cut)) if cut.any() else None
 
 
 def _over_telling_sides(

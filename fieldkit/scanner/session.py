@@ -98,6 +98,7 @@ class LiveView:
     steady: float  # 0..1: how much of the required still moment has passed
     sharp: bool
     captured: ScannedPage | None = None  # set on the frame that captured a page
+    runs_out: bool = False  # part of the page is out of the picture: not captured by itself, the user is told
 
 
 @dataclass
@@ -146,8 +147,10 @@ class CaptureSession:
             sharp = self._is_sharp(now, sharpness(frame.image, quad))
         self._rearm(frame.image, quad, math.hypot(width, height))
         captured = None
+        runs_out = detection is not None and detection.runs_out
         if (
             self.settings.auto
+            and not runs_out  # a page cut by the frame's border would lose a strip: wait for all of it
             and self._armed
             and steady >= 1.0
             and sharp
@@ -158,7 +161,7 @@ class CaptureSession:
             # frame's exact edges.
             exact = detection.quad if detection is not None else quad
             captured = self._take(frame, exact, self.tracker.confidence)
-        return LiveView(frame, quad, self.tracker.confidence, steady, sharp, captured)
+        return LiveView(frame, quad, self.tracker.confidence, steady, sharp, captured, runs_out)
 
     def capture(self) -> ScannedPage | None:
         """Manual capture of the last frame: the outline if there is one, else the whole frame (the user will

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from fieldkit.camera import Frame
 from fieldkit.camera.paperwork import form_page
-from fieldkit.camera.scenes import Conditions, plain, render_scene
+from fieldkit.camera.scenes import Conditions, apply_conditions, place_page, plain, render_scene
 from fieldkit.gui.scanner_dialog import NO_PAGE_SECONDS, ScannerDialog
 from tests.gui.conftest import opened, wizard_at
 
@@ -249,5 +249,30 @@ def test_a_page_not_found_for_a_while_gets_advice_that_goes_when_it_is_found(qtb
 
     scene = render_scene(form_page(rng).image, (1280, 720), "wood", rng, Conditions(noise=2.0))
     dialog._analyse(Frame(scene.image, len(clock), clock[-1] + 0.5, scene.truth))
+    QApplication.processEvents()
+    assert dialog.status.text() == ctx.tr("ui.scan.hint")
+
+
+def test_a_page_running_out_of_the_picture_is_said_and_not_captured_by_itself(qtbot, window, ctx):
+    from tests.unit.test_scan_nasty import a4_at
+
+    wizard = wizard_at(window, qtbot, 3)
+    procedure = ctx.catalog.get("1.004873")
+    dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, procedure.slot("TOKHAI"))
+    qtbot.addWidget(dialog)  # not shown, so no camera: the frames are fed by hand
+    rng = np.random.default_rng(6)
+    page = form_page(rng).image
+    cut = a4_at((640, 420), 700, 4)  # its bottom corners below the frame
+    out = apply_conditions(place_page(page, cut, plain(1280, 720, rng)), cut, Conditions(noise=2.0), rng)
+    for k in range(15):
+        overlays, text = dialog._analyse(Frame(out, k, 0.1 * k, None))
+        QApplication.processEvents()
+    assert dialog.status.text() == ctx.tr("ui.scan.runs_out")
+    assert overlays and overlays[0].colour != "#00c853" and text == ""  # amber outline, no countdown
+    assert len(dialog.session.pages) == 0
+
+    inside = a4_at((640, 360), 600, 4)
+    whole = apply_conditions(place_page(page, inside, plain(1280, 720, rng)), inside, Conditions(noise=2.0), rng)
+    dialog._analyse(Frame(whole, 15, 1.5, None))
     QApplication.processEvents()
     assert dialog.status.text() == ctx.tr("ui.scan.hint")
