@@ -210,6 +210,25 @@ def random_corners(page_aspect: float, size: tuple[int, int], rng: Rng, fill: tu
     raise RuntimeError("no placement found")  # only with absurd sizes
 
 
+SIDES = ("top", "right", "bottom", "left")
+
+
+def run_out(corners: np.ndarray, size: tuple[int, int], side: str, share: float) -> np.ndarray:
+    """The corners slid towards one side of the frame until `share` of the frame's height (top, bottom) or
+    width (left, right) of the page lies beyond it: a sheet held too close to a fixed webcam."""
+    width, height = size
+    moved = corners.astype(np.float32).copy()
+    if side == "top":
+        moved[:, 1] -= moved[:, 1].min() + share * height
+    elif side == "bottom":
+        moved[:, 1] += (height - 1 - moved[:, 1].max()) + share * height
+    elif side == "left":
+        moved[:, 0] -= moved[:, 0].min() + share * width
+    else:
+        moved[:, 0] += (width - 1 - moved[:, 0].max()) + share * width
+    return moved
+
+
 def place_page(page: np.ndarray, corners: np.ndarray, background: np.ndarray) -> np.ndarray:
     ph, pw = page.shape[:2]
     source = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
@@ -366,13 +385,17 @@ def render_scene(
     rng: Rng,
     conditions: Conditions | None = None,
     fill: tuple[float, float] | None = None,
+    cut: tuple[str, float] | None = None,
 ) -> Scene:
     """`fill`: the range of the page's height over the frame's (a user framing a page for a scan fills most
-    of the view; a page lying on the table further off fills less)."""
+    of the view; a page lying on the table further off fills less). `cut`: (side, share) to have the page run
+    out of the picture on that side (`run_out`)."""
     width, height = size
     table = BACKGROUNDS[background](width, height, rng)
     aspect = page.shape[0] / page.shape[1]
     corners = random_corners(aspect, size, rng, fill=fill or ((0.35, 0.85) if aspect > 1 else (0.3, 0.6)))
+    if cut is not None:
+        corners = run_out(corners, size, *cut)
     frame = place_page(page, corners, contact_shadow(table, corners, rng))
     cond = conditions if conditions is not None else random_conditions(rng)
     return Scene(apply_conditions(frame, corners, cond, rng), corners, background, cond)

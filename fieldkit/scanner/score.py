@@ -103,8 +103,10 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     known = ~((inner.min(axis=-1) >= GLARE) & (outer.min(axis=-1) >= GLARE))
     # A side drawn along the frame's border: the page runs out of the picture there, and the camera did not
     # see that side. It says nothing either.
-    cut = cut_sides(a, b, views.size)  # n, 4
-    known &= ~cut[..., None]
+    cut = cut_sides(quads, views.size)  # n, 4
+    runs_out = cut.any()
+    if runs_out:
+        known &= ~cut[..., None]
     telling = np.maximum(known.sum(axis=2), 1)
     edge_sides = np.maximum((strong & (across > 0) & known).sum(axis=2), (strong & (across < 0) & known).sum(axis=2))
     edge_sides = edge_sides / telling
@@ -116,8 +118,9 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     after = _edge_along(views, b[:, :, None, :] + tail * d4, d4, n4).mean(axis=2)
     # A side meeting a side along the frame's border leaves the picture there: past that corner is nothing to
     # see (sampling would repeat the border's pixels, where the side itself crosses it).
-    before = np.where(np.roll(cut, 1, axis=1), 0.0, before)
-    after = np.where(np.roll(cut, -1, axis=1), 0.0, after)
+    if runs_out:
+        before = np.where(np.roll(cut, 1, axis=1), 0.0, before)
+        after = np.where(np.roll(cut, -1, axis=1), 0.0, after)
     # Judged at both ends together: a page's side stops at both of its corners. A side that runs on past one
     # corner only (a T-junction) is the edge of something longer: a sheet under the page, a table's edge.
     runs_on = np.clip((0.5 * (before + after) - 0.2) / 0.5, 0, 1)
@@ -146,27 +149,27 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
             skew,
             np.minimum(1.0, np.sqrt(_areas(quads) / (width * height))),
             np.minimum(1.0, aspect / 0.3),
-            cut.any(axis=1),
+            cut.any(axis=1) if runs_out else np.zeros(len(quads)),
         ],
         axis=1,
     )
 
 
-def cut_sides(a: np.ndarray, b: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """Which sides (from `a` to `b`, (n, 4, 2) each) are where a page runs out of the picture: along one border
-    of the frame (both ends within FRAME_INSET of it), and the quad's only such side (two make a corner of
-    something bigger than the frame)."""
-    limits = np.array(size, np.float32) - 1.0
-    low = (np.abs(a) <= FRAME_INSET) & (np.abs(b) <= FRAME_INSET)
-    high = (np.abs(a - limits) <= FRAME_INSET) & (np.abs(b - limits) <= FRAME_INSET)
-    along = (low | high).any(axis=-1)
+def cut_sides(quads: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Which sides of ordered quads (n, 4, 2) (side k from corner k to k+1) are where a page runs out of the
+    picture: along one border of the frame (both ends within FRAME_INSET of it), and the quad's only such side
+    (two make a corner of something bigger than the frame)."""
+    low = quads <= FRAME_INSET
+    high = quads >= np.array(size, np.float32) - 1.0 - FRAME_INSET
+    if not (low.any() or high.any()):  # the usual case, answered at once: no corner near the border
+        return np.zeros(quads.shape[:2], bool)
+    along = ((low & np.roll(low, -1, axis=1)) | (high & np.roll(high, -1, axis=1))).any(axis=-1)
     return along & (along.sum(axis=1, keepdims=True) == 1)
 
 
 def cut_side(quad: np.ndarray, size: tuple[int, int]) -> int | None:
     """The side of one ordered quad (4, 2) where the page runs out of the picture, if any (see cut_sides)."""
-    quad = np.asarray(quad, np.float32)[None]
-    cut = cut_sides(quad, np.roll(quad, -1, axis=1), size)[0]
+    cut = cut_sides(np.asarray(quad, np.float32)[None], size)[0]
     return int(np.argmax(cut)) if cut.any() else None
 
 

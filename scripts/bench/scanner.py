@@ -40,7 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from fieldkit.camera.paperwork import form_page, id_card, random_paperwork, text_page  # noqa: E402
-from fieldkit.camera.scenes import BACKGROUNDS, Conditions, random_conditions, render_scene  # noqa: E402
+from fieldkit.camera.scenes import BACKGROUNDS, SIDES, Conditions, random_conditions, render_scene  # noqa: E402
 from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.enhance import Mode  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
@@ -74,6 +74,8 @@ def main() -> int:
     rng = np.random.default_rng(args.seed)
     report: dict = {"seed": args.seed, "per_kind": per_kind, "targets": TARGETS}
     report["detection"] = detection_bench(rng, per_kind, pageless=3 if args.quick else 10)
+    # Its own generator: the sets above and below stay what they were before this part was added.
+    report["runs_out"] = runs_out_bench(np.random.default_rng([args.seed, 1]), 1 if args.quick else 3)
     report["live_ms"] = live_bench(60 if args.quick else 240)
     report["bytes_per_a4_page"] = bytes_bench(rng, 2 if args.quick else 6)
     if not args.no_ocr:
@@ -157,6 +159,35 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         "pageless_frames": pageless_total,
         "pageless_false_pages": false_pages,
     }
+
+
+RUN_OUT_SHARES = (0.02, 0.06, 0.12)  # of the frame's height or width beyond its border
+
+
+def runs_out_bench(rng: np.random.Generator, per_case: int) -> dict:
+    """Pages running out of the picture (not in the mean above: the issue's set keeps every page in view), at
+    1280x720 over every background and side: the clipped Jaccard of the visible part, and the share of
+    detections that say the page runs out."""
+    detector, size = PageDetector(), (1280, 720)
+    docs = document_pool(rng)
+    result = {}
+    for share in RUN_OUT_SHARES:
+        scores, told = [], []
+        for kind in BACKGROUNDS:
+            for side in SIDES:
+                for _ in range(per_case):
+                    page = docs[int(rng.integers(len(docs) - 2))][0]  # papers: an ID card is held, not slid
+                    scene = render_scene(page, size, kind, rng, fill=(0.6, 0.85), cut=(side, share))
+                    found = detector.detect(scene.image)
+                    scores.append(jaccard_in_document_frame(None if found is None else found.quad, scene.truth, size))
+                    told.append(found is not None and found.runs_out)
+        result[f"{share:.0%}"] = {
+            "frames": len(scores),
+            "jaccard_mean": float(np.mean(scores)),
+            "missed": int(sum(s == 0 for s in scores)),
+            "said_runs_out": float(np.mean(told)),
+        }
+    return result
 
 
 def live_bench(frames: int) -> dict:
@@ -336,6 +367,11 @@ def print_table(report: dict) -> None:
     for paper, value in det["per_paper"].items():
         print(f"  {'papers of kind ' + paper:42s} {value:.4f}")
     print(f"{'page-less frames reported as a page':44s} {det['pageless_false_pages']} of {det['pageless_frames']}")
+    for share, value in report["runs_out"].items():
+        print(
+            f"{'page ' + share + ' out of the picture, Jaccard':44s} {value['jaccard_mean']:.4f}   "
+            f"missed {value['missed']} of {value['frames']}, said so {value['said_runs_out']:.0%}"
+        )
     for label, value in det["median_ms"].items():
         target = "   target <= 15 ms  " + mark(value <= 15) if label == "1280x720" else ""
         print(f"{'median detection ms (CPU) at ' + label:44s} {value:7.1f}  (p90 {det['p90_ms'][label]:.1f}){target}")
