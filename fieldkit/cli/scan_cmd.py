@@ -123,6 +123,8 @@ def _pages_from_photos(ctx: CliContext, paper: Paper | None, mode: Mode) -> Page
     for result in results:
         if result.detection is None:
             ctx.warn(ctx.tr("scan.no_page_whole_image", image=str(result.path)))
+        elif result.detection.runs_out:
+            ctx.warn(ctx.tr("scan.page_runs_out", image=str(result.path)))
     return PageList([r.page for r in results])
 
 

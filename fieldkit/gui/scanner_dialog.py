@@ -380,10 +380,11 @@ class ScannerDialog(QDialog):
         self._filling = True  # rows added here are not the user's reordering
         self.strip.clear()
         for number, page in enumerate(pages, start=1):
-            label = self.ctx.tr("ui.scan.page_unsure" if page.unsure else "ui.scan.page", number=number)
+            doubt = _doubt(page)  # worth a look before the PDF is written
+            label = self.ctx.tr("ui.scan.page_unsure" if doubt else "ui.scan.page", number=number)
             item = QListWidgetItem(QIcon(QPixmap.fromImage(_thumbnail(page))), label)
-            if page.unsure:  # the photo's own corners: worth a look before the PDF is written
-                item.setToolTip(self.ctx.tr("ui.scan.page_unsure_tip"))
+            if doubt:
+                item.setToolTip(self.ctx.tr(doubt))
             self.strip.addItem(item)
         self._filling = False
         if pages:
@@ -459,6 +460,15 @@ def _dropped_photos(mime) -> list[str]:
         return []
     paths = [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]
     return [path for path in paths if Path(path).suffix.lower() in IMAGE_SUFFIXES]
+
+
+def _doubt(page: ScannedPage) -> str | None:
+    """What to tell about a page worth a look (a message key), or None."""
+    if page.unsure:  # the photo's own corners
+        return "ui.scan.page_unsure_tip"
+    if page.runs_out:  # part of it was outside the picture
+        return "ui.scan.page_runs_out_tip"
+    return None
 
 
 def _thumbnail(page: ScannedPage):

@@ -62,7 +62,15 @@ def page_from_photo(
         height, width = image.shape[:2]
         sheet = paper or photo_paper(width, height)
         return ScannedPage(image, whole_image_quad(image), sheet, mode, auto_rotate=auto_rotate, confidence=0.0), None
-    page = ScannedPage(image, detection.quad, paper, mode, auto_rotate=auto_rotate, confidence=detection.confidence)
+    page = ScannedPage(
+        image,
+        detection.quad,
+        paper,
+        mode,
+        auto_rotate=auto_rotate,
+        confidence=detection.confidence,
+        runs_out=detection.runs_out,
+    )
     return page, detection
 
 

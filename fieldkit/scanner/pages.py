@@ -36,6 +36,7 @@ class ScannedPage:
     auto_rotate: bool = True
     turns: int = 0  # quarter turns clockwise the user added
     confidence: float = 1.0
+    runs_out: bool = False  # the outline's side on the photo's border: part of the page was not in the picture
     _rendered: RenderedPage | None = field(default=None, repr=False, compare=False)
 
     def with_corners(self, quad: np.ndarray) -> ScannedPage:
@@ -43,7 +44,7 @@ class ScannedPage:
         no longer in doubt."""
         height, width = self.photo.shape[:2]
         corners = order_corners(np.clip(np.asarray(quad, np.float32).reshape(4, 2), [0, 0], [width - 1, height - 1]))
-        return replace(self, quad=corners, confidence=1.0, _rendered=None)
+        return replace(self, quad=corners, confidence=1.0, runs_out=False, _rendered=None)
 
     @property
     def unsure(self) -> bool:

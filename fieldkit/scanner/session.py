@@ -130,6 +130,7 @@ class CaptureSession:
         self._armed = True  # may auto-capture; disarmed after a capture until the page changes
         self._last_capture = -math.inf
         self._last_frame: Frame | None = None
+        self._runs_out = False  # the last frame's page ran out of the picture
         self._captured_quad: np.ndarray | None = None
         self._captured_look: np.ndarray | None = None
 
@@ -148,6 +149,7 @@ class CaptureSession:
         self._rearm(frame.image, quad, math.hypot(width, height))
         captured = None
         runs_out = detection is not None and detection.runs_out
+        self._runs_out = runs_out
         if (
             self.settings.auto
             and not runs_out  # a page cut by the frame's border would lose a strip: wait for all of it
@@ -170,10 +172,10 @@ class CaptureSession:
         if frame is None:
             return None
         quad = self.tracker.quad
-        confidence = self.tracker.confidence
+        confidence, runs_out = self.tracker.confidence, self._runs_out
         if quad is None:
-            quad, confidence = whole_image_quad(frame.image), 0.0
-        return self._take(frame, quad, confidence)
+            quad, confidence, runs_out = whole_image_quad(frame.image), 0.0, False
+        return self._take(frame, quad, confidence, runs_out)
 
     def run(
         self,
@@ -194,9 +196,15 @@ class CaptureSession:
 
     # -- internals --------------------------------------------------------------------------------------
 
-    def _take(self, frame: Frame, quad: np.ndarray, confidence: float) -> ScannedPage:
+    def _take(self, frame: Frame, quad: np.ndarray, confidence: float, runs_out: bool = False) -> ScannedPage:
         page = ScannedPage(
-            frame.image.copy(), quad.copy(), self.paper, self.mode, auto_rotate=self.auto_rotate, confidence=confidence
+            frame.image.copy(),
+            quad.copy(),
+            self.paper,
+            self.mode,
+            auto_rotate=self.auto_rotate,
+            confidence=confidence,
+            runs_out=runs_out,
         )
         self.pages.add(page)
         self._armed = False

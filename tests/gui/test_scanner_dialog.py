@@ -270,9 +270,12 @@ def test_a_page_running_out_of_the_picture_is_said_and_not_captured_by_itself(qt
     assert dialog.status.text() == ctx.tr("ui.scan.runs_out")
     assert overlays and overlays[0].colour != "#00c853" and text == ""  # amber outline, no countdown
     assert len(dialog.session.pages) == 0
+    dialog.capture()  # taken by hand as it is: marked in the strip, with what to do
+    item = dialog.strip.item(0)
+    assert "⚠" in item.text() and item.toolTip() == ctx.tr("ui.scan.page_runs_out_tip")
 
     inside = a4_at((640, 360), 600, 4)
     whole = apply_conditions(place_page(page, inside, plain(1280, 720, rng)), inside, Conditions(noise=2.0), rng)
     dialog._analyse(Frame(whole, 15, 1.5, None))
     QApplication.processEvents()
-    assert dialog.status.text() == ctx.tr("ui.scan.hint")
+    assert dialog.status.text() == ctx.tr("ui.scan.count", count=1)  # the advice gives way to the page count

@@ -94,3 +94,24 @@ def test_auto_capture_waits_for_the_whole_page(page):
     views = [session.feed(Frame(inside, 20 + k, 2.0 + 0.1 * k, None)) for k in range(20)]
     assert any(view.captured for view in views) and not views[-1].runs_out
     assert len(session.pages) == 1
+
+
+def test_a_page_taken_by_hand_while_it_runs_out_is_marked_until_its_corners_are_set(page):
+    session = CaptureSession()
+    out = photographed(page, a4_at(*CUTS["right"]), "dark", seed=6)
+    for k in range(3):
+        session.feed(Frame(out, k, 0.1 * k, None))
+    taken = session.capture()
+    assert taken is not None and taken.runs_out and not taken.unsure
+    assert taken.render().pixels.size  # still a page that can go into the PDF as it is
+    assert not taken.with_corners(taken.quad).runs_out  # a person placed the corners: no longer in doubt
+
+
+def test_a_photo_of_a_page_running_out_is_said_by_the_command_line(run_cli, page, tmp_path):
+    import cv2
+
+    path = tmp_path / "sat-mep.jpg"
+    cv2.imwrite(str(path), photographed(page, a4_at(*CUTS["top"]), "wood", seed=7))
+    code, _, err = run_cli("scan", str(path), "-o", str(tmp_path / "out.pdf"))
+    assert code == 0 and (tmp_path / "out.pdf").stat().st_size > 0
+    assert "sat-mep.jpg: một phần trang giấy nằm ngoài ảnh" in err
