@@ -39,10 +39,9 @@ def refine_quad(
     is of the other three."""
     quad = quad.astype(np.float64)
     fits = _fit_sides(image, quad, reach, samples, paper_colour(image, quad) if paper is None else paper)
-    if cut is not None:
-        fits[cut] = None
     lines = [None if f is None else f.line for f in fits]
-    if cut is not None:
+    if cut is not None:  # not fitted: no edge of the page's own lies there
+        fits[cut] = None
         lines[cut] = _border_line(quad[cut], quad[(cut + 1) % 4], image.shape[1::-1])
     corners = []
     for i in range(4):
