@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from fieldkit.scanner.geometry import next_corner, previous_corner
+
 MAX_LINES = 36  # longest lines kept: a busy cloth gives hundreds; the page's sides are among the longest
 OPPOSITE_TURN = np.radians(32)  # opposite sides of a page under a phone's perspective differ by less
 CORNER_SIN = np.sin(np.radians(50))  # adjacent sides: at least this far from parallel
@@ -213,7 +215,7 @@ def line_quads(lines: Lines, size: tuple[int, int], min_area: float, limit: int)
     p, q = p[crossing], q[crossing]
     # Sides in order around the quad: a1, b1, a2, b2 (a from one pair, b from the other).
     sides = np.stack([i[p], i[q], j[p], j[q]], axis=1)
-    corners = _crossings(lines, np.roll(sides, 1, axis=1), sides)  # corner k: side k-1 meets side k
+    corners = _crossings(lines, previous_corner(sides), sides)  # corner k: side k-1 meets side k
     valid = np.isfinite(corners).all(axis=(1, 2))
     sides, corners = sides[valid], corners[valid]
     keep = _plausible(corners, size, min_area)
@@ -256,11 +258,12 @@ def _crossings(lines: Lines, first: np.ndarray, second: np.ndarray) -> np.ndarra
 def _plausible(corners: np.ndarray, size: tuple[int, int], min_area: float) -> np.ndarray:
     """Convex, big enough, inside the frame (with a little slack) and not absurdly shaped."""
     width, height = size
-    edges = np.roll(corners, -1, axis=1) - corners
-    cross = edges[..., 0] * np.roll(edges, -1, axis=1)[..., 1] - edges[..., 1] * np.roll(edges, -1, axis=1)[..., 0]
+    edges = next_corner(corners) - corners
+    turn = next_corner(edges)
+    cross = edges[..., 0] * turn[..., 1] - edges[..., 1] * turn[..., 0]
     convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
     x, y = corners[..., 0], corners[..., 1]
-    area = 0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1), axis=1))
+    area = 0.5 * np.abs(np.sum(x * next_corner(y) - y * next_corner(x), axis=1))
     slack = 0.03 * max(width, height)
     inside = (x > -slack).all(axis=1) & (x < width + slack).all(axis=1)
     inside &= (y > -slack).all(axis=1) & (y < height + slack).all(axis=1)
@@ -271,7 +274,7 @@ def _plausible(corners: np.ndarray, size: tuple[int, int], min_area: float) -> n
 
 def _support(lines: Lines, sides: np.ndarray, corners: np.ndarray) -> np.ndarray:
     """Per quad: how much of its sides the segments cover, less how far they run on past its corners."""
-    start, end = corners, np.roll(corners, -1, axis=1)  # side k runs from corner k to corner k+1
+    start, end = corners, next_corner(corners)  # side k runs from corner k to corner k+1
     origin, direction = lines.origin[sides], lines.direction[sides]
     t1 = np.sum((start - origin) * direction, axis=2)
     t2 = np.sum((end - origin) * direction, axis=2)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import quad_grid, quad_sides
+from fieldkit.scanner.geometry import next_corner, previous_corner, quad_grid, quad_sides
 
 
 @dataclass
@@ -122,8 +122,8 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     # A side meeting a side along the frame's border leaves the picture there: past that corner is nothing to
     # see (sampling would repeat the border's pixels, where the side itself crosses it).
     if runs_out:
-        before = np.where(np.roll(cut, 1, axis=1), 0.0, before)
-        after = np.where(np.roll(cut, -1, axis=1), 0.0, after)
+        before = np.where(previous_corner(cut), 0.0, before)
+        after = np.where(next_corner(cut), 0.0, after)
     # Judged at both ends together: a page's side stops at both of its corners. A side that runs on past one
     # corner only (a T-junction) is the edge of something longer: a sheet under the page, a table's edge.
     runs_on = np.clip((0.5 * (before + after) - 0.2) / 0.5, 0, 1)
@@ -169,7 +169,7 @@ def cut_sides(quads: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     high = quads >= np.array(size, np.float32) - 1.0 - FRAME_INSET
     if not (low.any() or high.any()):  # the usual case, answered at once: no corner near the border
         return np.zeros(quads.shape[:2], bool)
-    along = ((low & np.roll(low, -1, axis=1)) | (high & np.roll(high, -1, axis=1))).any(axis=-1)
+    along = ((low & next_corner(low)) | (high & next_corner(high))).any(axis=-1)
     return along & (along.sum(axis=1, keepdims=True) == 1)
 
 
@@ -282,15 +282,15 @@ def sample(image: np.ndarray, points: np.ndarray, interpolation: int = cv2.INTER
 
 
 def _angles(quads: np.ndarray) -> np.ndarray:
-    before = np.roll(quads, 1, axis=1) - quads
-    after = np.roll(quads, -1, axis=1) - quads
+    before = previous_corner(quads) - quads
+    after = next_corner(quads) - quads
     cos = np.sum(before * after, axis=2) / (np.linalg.norm(before, axis=2) * np.linalg.norm(after, axis=2) + 1e-9)
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 def _areas(quads: np.ndarray) -> np.ndarray:
     x, y = quads[..., 0], quads[..., 1]
-    return 0.5 * np.abs(np.sum(x * np.roll(y, -1, axis=1) - y * np.roll(x, -1, axis=1), axis=1))
+    return 0.5 * np.abs(np.sum(x * next_corner(y) - y * next_corner(x), axis=1))
 
 
 def side_quality(
@@ -374,7 +374,7 @@ def search_sides_many(
     ends_b = b + (centre_shift + centre_turn)[..., None] * normal
     ones = np.ones((n, 4, 1), np.float64)
     lines = np.cross(np.concatenate([ends_a, ones], axis=2), np.concatenate([ends_b, ones], axis=2))  # n, 4, 3
-    corners = np.cross(np.roll(lines, 1, axis=1), lines)  # corner i: side i-1 meets side i
+    corners = np.cross(previous_corner(lines), lines)  # corner i: side i-1 meets side i
     w = corners[..., 2:3]
     good = np.all(np.abs(w[..., 0]) > 1e-9, axis=1)
     result = quads.copy()
@@ -386,8 +386,9 @@ def plausible_mask(quads: np.ndarray, size: tuple[int, int], min_area_share: flo
     """Which quads (n, 4, 2) could be a page seen from above: convex, big enough, mostly in the frame, angles
     and opposite sides a camera's perspective can make of a rectangle."""
     width, height = size
-    edges = np.roll(quads, -1, axis=1) - quads
-    cross = edges[..., 0] * np.roll(edges, -1, axis=1)[..., 1] - edges[..., 1] * np.roll(edges, -1, axis=1)[..., 0]
+    edges = next_corner(quads) - quads
+    turn = next_corner(edges)
+    cross = edges[..., 0] * turn[..., 1] - edges[..., 1] * turn[..., 0]
     convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
     area = _areas(quads)
     inside = _areas(np.clip(quads, [0, 0], [width - 1, height - 1]))
