@@ -6,6 +6,8 @@ bottom-left (TL, TR, BR, BL) as the page is seen in the frame.
 
 from __future__ import annotations
 
+import functools
+
 import cv2
 import numpy as np
 
@@ -75,11 +77,17 @@ def quad_grid(quads: np.ndarray, shrink: float, count: int) -> np.ndarray:
     """count x count points spread over each quad (n, 4, 2), shrunk towards its centre: (n, count^2, 2)."""
     centre = quads.mean(axis=1, keepdims=True)
     inner = centre + shrink * (quads - centre)
-    u = np.linspace(0.05, 0.95, count, dtype=np.float32)
-    uu, vv = np.meshgrid(u, u)
-    uu, vv = uu.ravel()[None, :, None], vv.ravel()[None, :, None]
+    uu, vv = _grid_weights(count)
     tl, tr, br, bl = (inner[:, k : k + 1, :] for k in range(4))
     return (1 - vv) * ((1 - uu) * tl + uu * tr) + vv * ((1 - uu) * bl + uu * br)
+
+
+@functools.cache
+def _grid_weights(count: int) -> tuple[np.ndarray, np.ndarray]:
+    """quad_grid's weights across and down, (1, count^2, 1) each: the same few grids serve every frame."""
+    u = np.linspace(0.05, 0.95, count, dtype=np.float32)
+    uu, vv = np.meshgrid(u, u)
+    return uu.ravel()[None, :, None], vv.ravel()[None, :, None]
 
 
 def is_convex(quad: np.ndarray) -> bool:

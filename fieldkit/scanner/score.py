@@ -42,6 +42,9 @@ class Views:
 
 
 SAMPLES = 20  # points along each side
+ALONG_SIDE = np.linspace(0.04, 0.96, SAMPLES, dtype=np.float32)  # where on a side (0..1) its points are read
+ALONG_SIDE_INNER = np.linspace(0.06, 0.94, SAMPLES, dtype=np.float32)  # the same, further from the corners
+PAST_CORNER = np.linspace(0.025, 0.25, 8, dtype=np.float32)  # how far past a corner (share of the side) runs-on is read
 STEP_REACH = 3.0  # pixels either side of a side where "inside" and "outside" colours are read
 STEP_LEVELS = 7.0  # a difference this large (grey levels, in any channel) across a side is a step
 GLARE = 250  # every channel this bright on both sides of a side: blown out, no edge can show there
@@ -88,7 +91,7 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     quads = quads.astype(np.float32)
     a, b, length, direction, normal = quad_sides(quads)  # normal: outward
     length = length[..., None]  # n, 4, 1
-    ts = np.linspace(0.04, 0.96, SAMPLES, dtype=np.float32)
+    ts = ALONG_SIDE
     points = a[:, :, None, :] + ts[None, None, :, None] * (b - a)[:, :, None, :]  # n, 4, S, 2
     d4, n4 = direction[:, :, None, :], normal[:, :, None, :]
     width, height = views.size
@@ -116,7 +119,7 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     step_sides = (step & known).sum(axis=2) / telling
     edge_mean, edge_min, step_min = _over_telling_sides(known, edge_sides, step_sides)
 
-    tail = np.linspace(0.025, 0.25, 8, dtype=np.float32)[None, None, :, None] * length[..., None]
+    tail = PAST_CORNER[None, None, :, None] * length[..., None]
     before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
     after = _edge_along(views, b[:, :, None, :] + tail * d4, d4, n4).mean(axis=2)
     # A side meeting a side along the frame's border leaves the picture there: past that corner is nothing to
@@ -303,7 +306,7 @@ def side_quality(
     direction = (b - a) / (np.linalg.norm(b - a, axis=1, keepdims=True) + 1e-6)
     normal = np.stack([-direction[:, 1], direction[:, 0]], axis=1)
     normal = np.where(np.sum(normal * outward, axis=1, keepdims=True) < 0, -normal, normal)
-    ts = np.linspace(0.06, 0.94, SAMPLES, dtype=np.float32)
+    ts = ALONG_SIDE_INNER
     points = a[:, None, :] + ts[None, :, None] * (b - a)[:, None, :]
     d3, n3 = direction[:, None, :], normal[:, None, :]
     on_edge = _edge_along(views, points, d3, n3, offsets=(0.0,))
