@@ -43,8 +43,9 @@ def order_quads(quads: np.ndarray) -> np.ndarray:
 
 
 def polygon_area(quad: np.ndarray) -> float:
+    """Area of a quad (4, 2)."""
     x, y = quad[:, 0].astype(np.float64), quad[:, 1].astype(np.float64)
-    return 0.5 * abs(float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))))
+    return 0.5 * abs(float(np.dot(x, next_corner(y, 0)) - np.dot(y, next_corner(x, 0))))
 
 
 _NEXT = np.array([1, 2, 3, 0])
@@ -91,21 +92,22 @@ def _grid_weights(count: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def is_convex(quad: np.ndarray) -> bool:
-    edges = np.roll(quad, -1, axis=0) - quad
-    cross = edges[:, 0] * np.roll(edges, -1, axis=0)[:, 1] - edges[:, 1] * np.roll(edges, -1, axis=0)[:, 0]
+    edges = next_corner(quad, 0) - quad
+    turn = next_corner(edges, 0)
+    cross = edges[:, 0] * turn[:, 1] - edges[:, 1] * turn[:, 0]
     return bool(np.all(cross > 0) or np.all(cross < 0))
 
 
 def corner_angles(quad: np.ndarray) -> np.ndarray:
     """Interior angle at each corner, in degrees."""
-    before = np.roll(quad, 1, axis=0) - quad
-    after = np.roll(quad, -1, axis=0) - quad
+    before = previous_corner(quad, 0) - quad
+    after = next_corner(quad, 0) - quad
     cos = np.sum(before * after, axis=1) / (np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1) + 1e-9)
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
 def side_lengths(quad: np.ndarray) -> np.ndarray:
-    return np.linalg.norm(np.roll(quad, -1, axis=0) - quad, axis=1)
+    return np.linalg.norm(next_corner(quad, 0) - quad, axis=1)
 
 
 def _cross(a, b) -> tuple[float, float, float]:
