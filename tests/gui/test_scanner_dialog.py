@@ -13,6 +13,7 @@ from fieldkit.camera.paperwork import form_page
 from fieldkit.camera.scenes import Conditions, apply_conditions, place_page, plain, render_scene
 from fieldkit.gui.scanner_dialog import NO_PAGE_SECONDS, ScannerDialog
 from tests.gui.conftest import opened, wizard_at
+from tests.unit.test_scan_nasty import a4_at
 
 
 def test_scan_two_pages_edit_them_and_file_the_pdf(qtbot, window, ctx):
@@ -254,8 +255,6 @@ def test_a_page_not_found_for_a_while_gets_advice_that_goes_when_it_is_found(qtb
 
 
 def test_a_page_running_out_of_the_picture_is_said_and_not_captured_by_itself(qtbot, window, ctx):
-    from tests.unit.test_scan_nasty import a4_at
-
     wizard = wizard_at(window, qtbot, 3)
     procedure = ctx.catalog.get("1.004873")
     dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, procedure.slot("TOKHAI"))

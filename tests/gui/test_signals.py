@@ -53,10 +53,17 @@ def _declared_slots(cls) -> set[str]:
     ("cls", "slots"),
     [
         (CameraView, {"show_frame(PyObject)"}),
-        (ScannerDialog, {"_page_captured()", "_page_seen(bool)", "_camera_failed(PyObject)"}),
+        (ScannerDialog, {"_page_captured()", "_page_seen(bool)", "_runs_out(bool)", "_camera_failed(PyObject)"}),
         (QrScanDialog, {"_on_seen(PyObject)", "_camera_failed(PyObject)"}),
-        (HomePage, {"_show_connectivity(QString)", "_show_sending(bool)", "_show_report(PyObject)"}),
-        (HomePage, {"_show_clock_off(PyObject)"}),
+        (
+            HomePage,
+            {
+                "_show_connectivity(QString)",
+                "_show_sending(bool)",
+                "_show_report(PyObject)",
+                "_show_clock_off(PyObject)",
+            },
+        ),
         (MainWindow, {"_sync_problem(PyObject)"}),
     ],
 )
