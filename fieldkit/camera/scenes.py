@@ -229,21 +229,39 @@ def run_out(corners: np.ndarray, size: tuple[int, int], side: str, share: float)
     return moved
 
 
-def place_page(page: np.ndarray, corners: np.ndarray, background: np.ndarray) -> np.ndarray:
+def place_page(page: np.ndarray, corners: np.ndarray, background: np.ndarray, bow: float = 0.0) -> np.ndarray:
+    """The page drawn into the background with its corners at `corners`. `bow`: the sheet is not flat (held in
+    hand, lifting off the table, fresh from a folder): its top and bottom sides curve by this share of its
+    height at their middles, its corners staying where they are."""
     ph, pw = page.shape[:2]
     source = np.array([[0, 0], [pw, 0], [pw, ph], [0, ph]], np.float32)
     # Pixel-edge convention: the page's outer edge lands exactly on the corners.
     homography = cv2.getPerspectiveTransform(source - 0.5, corners)
     frame = background.copy()
-    cv2.warpPerspective(
-        page,
-        homography,
-        (frame.shape[1], frame.shape[0]),
-        dst=frame,
-        borderMode=cv2.BORDER_TRANSPARENT,
-        flags=cv2.INTER_AREA if pw > 2 * (corners[1, 0] - corners[0, 0]) else cv2.INTER_LINEAR,
-    )
-    return frame
+    flags = cv2.INTER_AREA if pw > 2 * (corners[1, 0] - corners[0, 0]) else cv2.INTER_LINEAR
+    size = (frame.shape[1], frame.shape[0])
+    if not bow:
+        cv2.warpPerspective(page, homography, size, dst=frame, borderMode=cv2.BORDER_TRANSPARENT, flags=flags)
+        return frame
+    bowed, pad = _bowed(page, bow)
+    # The bowed sheet lies on a taller canvas (pad rows above and below the page): place the canvas so the
+    # page's own rows land where a flat page's would.
+    shifted = homography @ np.array([[1, 0, 0], [0, 1, -pad], [0, 0, 1]], np.float64)
+    sheet = cv2.warpPerspective(bowed, shifted, size, flags=flags)
+    cover = cv2.warpPerspective(_bowed(np.full((ph, pw), 255, np.uint8), bow)[0], shifted, size, flags=flags)
+    cover = cover.astype(np.float32)[..., None] / 255.0
+    return (sheet * cover + frame * (1.0 - cover)).astype(np.uint8)
+
+
+def _bowed(image: np.ndarray, bow: float) -> tuple[np.ndarray, int]:
+    """The image with each column moved down by bow * height * sin(pi * x / width) (a sheet curving between
+    its left and right sides), on a canvas `pad` rows taller at the top and the bottom; and pad."""
+    height, width = image.shape[:2]
+    shift = bow * height
+    pad = int(np.ceil(abs(shift))) + 2
+    ys, xs = np.mgrid[0 : height + 2 * pad, 0:width].astype(np.float32)
+    source_y = ys - pad - shift * np.sin(np.pi * (xs + 0.5) / width)
+    return cv2.remap(image, xs, source_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0), pad
 
 
 def contact_shadow(background: np.ndarray, corners: np.ndarray, rng: Rng) -> np.ndarray:
@@ -386,16 +404,17 @@ def render_scene(
     conditions: Conditions | None = None,
     fill: tuple[float, float] | None = None,
     cut: tuple[str, float] | None = None,
+    bow: float = 0.0,
 ) -> Scene:
     """`fill`: the range of the page's height over the frame's (a user framing a page for a scan fills most
     of the view; a page lying on the table further off fills less). `cut`: (side, share) to have the page run
-    out of the picture on that side (`run_out`)."""
+    out of the picture on that side (`run_out`). `bow`: the sheet curves (`place_page`)."""
     width, height = size
     table = BACKGROUNDS[background](width, height, rng)
     aspect = page.shape[0] / page.shape[1]
     corners = random_corners(aspect, size, rng, fill=fill or ((0.35, 0.85) if aspect > 1 else (0.3, 0.6)))
     if cut is not None:
         corners = run_out(corners, size, *cut)
-    frame = place_page(page, corners, contact_shadow(table, corners, rng))
+    frame = place_page(page, corners, contact_shadow(table, corners, rng), bow)
     cond = conditions if conditions is not None else random_conditions(rng)
     return Scene(apply_conditions(frame, corners, cond, rng), corners, background, cond)

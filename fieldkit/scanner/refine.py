@@ -92,8 +92,9 @@ def _fit_sides(
         if np.dot(normal, centre - (a + b) / 2) > 0:
             normal = -normal  # pointing out of the page
         count = int(min(samples, max(8, length / 4)))
-        base = a[None, :] + np.linspace(0.06, 0.94, count)[:, None] * (b - a)[None, :]
-        sides.append((base, normal))
+        along = np.linspace(0.06, 0.94, count)
+        base = a[None, :] + along[:, None] * (b - a)[None, :]
+        sides.append((base, normal, along, (a, b)))
         rows.append(base[:, None, :] + offsets[None, :, None] * normal[None, None, :])
     if not rows:
         return [None] * 4
@@ -141,10 +142,11 @@ def _fit_sides(
         if side is None:
             fits.append(None)
             continue
-        base, normal = side
+        base, normal, along, ends = side
         span = slice(start, start + len(base))
         start += len(base)
-        fits.append(_fit_side(base + positions[span, None] * normal[None, :], values[span], peak[span], steps, reach))
+        edge_points = base + positions[span, None] * normal[None, :]
+        fits.append(_fit_side(edge_points, values[span], peak[span], steps, reach, along, ends))
     return fits
 
 
@@ -168,21 +170,93 @@ def _print_edges(near_paper: np.ndarray) -> np.ndarray:
 
 
 def _fit_side(
-    edge_points: np.ndarray, values: np.ndarray, peak: np.ndarray, steps: int, reach: float
+    edge_points: np.ndarray,
+    values: np.ndarray,
+    peak: np.ndarray,
+    steps: int,
+    reach: float,
+    along: np.ndarray,
+    ends: tuple[np.ndarray, np.ndarray],
 ) -> SideFit | None:
-    """A side's line through its profiles' edge points (`values`: the step found on each, at index `peak`)."""
+    """A side's line through its profiles' edge points (`values`: the step found on each, at index `peak`;
+    `along`: where on the rough side, 0..1, each profile was read; `ends`: the rough side's corners). A bowed
+    side (paper is rarely flat) gives the chord between its ends."""
     count = len(values)
     finite = np.isfinite(values)
-    typical = float(np.median(values[finite])) if finite.any() else 0.0
+    typical = _median(values[finite]) if finite.any() else 0.0
     good = finite & (values > max(4.0, 0.35 * typical)) & (peak > 1) & (peak < steps - 2)
     if good.sum() < max(4, count // 4):
         return None
     line = _robust_line(edge_points[good])
     if line is None:
         return None
-    residual = np.abs(edge_points @ line[:2] + line[2])
-    inliers = good & (residual < max(1.0, 0.15 * reach))
+    tolerance = max(1.0, 0.15 * reach)
+    signed = edge_points @ line[:2] + line[2]
+    residual = np.abs(signed)
+    bowed = _bowed_chord(edge_points, along, good, ends, signed)
+    if bowed is not None:
+        line, residual = bowed
+    inliers = good & (residual < tolerance)
     return SideFit(line, float(inliers.sum()) / count, typical)
+
+
+BOW_PIXELS = 1.0  # a side bowed by less than this (at its middle) is fitted as a straight line
+BOW_SHARE = 0.05  # nor one bowed by more than this share of its length: that is not one edge
+BOW_CLIP = 12.0  # pixels: a point further than this from the straight line is not on a bow
+BOW_SEEN = 0.6  # the share of the side's profiles that must find its edge for its shape to be judged
+BOW_KEEP = 0.8  # the share of the side's edge points the curve must run through
+BOW_FIT = 0.35  # and it must fit them this much more closely than the straight line (median distance)
+
+
+def _bowed_chord(
+    points: np.ndarray, along: np.ndarray, good: np.ndarray, ends: tuple[np.ndarray, np.ndarray], signed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """For a side that bows (a page lifting or curling, a hand-held sheet; a straight line through it puts
+    both corners off by part of the bow): the chord between the ends of a parabola fitted through its edge
+    points, as a homogeneous line, and each point's distance from the parabola. None when the side is not
+    clearly bowed: then the straight line stands. `along`: each point's place on the side (0..1); `signed`:
+    its signed distance from the straight line."""
+    if np.count_nonzero(good) < BOW_SEEN * len(good):
+        return None
+    # A cheap look first (most sides are straight, and this runs for every side fitted): the middle off the
+    # line one way and the ends the other. For a parabola these differ by about 0.55 of its bow. Means of
+    # clipped distances, not medians: a third of the cost, and a stray point moves them little.
+    centred = np.abs(along - 0.5)
+    clipped = np.clip(signed, -BOW_CLIP, BOW_CLIP)
+    middle, outer = clipped[good & (centred < 0.15)], clipped[good & (centred > 0.3)]
+    if len(middle) < 3 or len(outer) < 3:
+        return None
+    bulge = middle.mean() - outer.mean()
+    if abs(bulge) < 0.45 * BOW_PIXELS:
+        return None
+    # And most points say so, not a few far off (a thumb, another sheet's edge caught by some profiles).
+    if min(np.mean((middle > outer.mean()) == (bulge > 0)), np.mean((outer < middle.mean()) == (bulge > 0))) < 0.7:
+        return None
+    a, b = (np.asarray(end, np.float64) for end in ends)
+    length = float(np.linalg.norm(b - a))
+    direction = (b - a) / length
+    normal = np.array([-direction[1], direction[0]])
+    r = (points - a) @ normal
+    terms = np.stack([along * along, along, np.ones_like(along)], axis=1)
+    keep = good
+    for _ in range(2):
+        kept = terms[keep]
+        coeffs = np.linalg.solve(kept.T @ kept, kept.T @ r[keep])  # least squares (a third of lstsq's time)
+        curve_residual = np.abs(terms @ coeffs - r)
+        keep = good & (curve_residual < max(1.0, 2.5 * _median(curve_residual[good])))
+        if keep.sum() < 8:
+            return None
+    sagitta = abs(coeffs[0]) / 4
+    vertex = -coeffs[1] / (2 * coeffs[0]) if coeffs[0] else -1.0
+    if not BOW_PIXELS <= sagitta <= BOW_SHARE * length or not 0.25 <= vertex <= 0.75:
+        return None  # too slight to matter, too strong for one edge, or a kink (another edge) near one end
+    if keep.sum() < BOW_KEEP * good.sum():
+        return None
+    if _median(curve_residual[keep]) > BOW_FIT * _median(np.abs(signed[keep])):
+        return None
+    start, end = (a + t * (b - a) + (coeffs @ (t * t, t, 1.0)) * normal for t in (0.0, 1.0))
+    chord = np.cross(np.append(start, 1.0), np.append(end, 1.0))
+    return chord / np.hypot(chord[0], chord[1]), curve_residual
 
 
 def _robust_line(points: np.ndarray) -> np.ndarray | None:
@@ -193,8 +267,19 @@ def _robust_line(points: np.ndarray) -> np.ndarray | None:
         vx, vy, x0, y0 = cv2.fitLine(points.astype(np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01).ravel()
         line = np.array([vy, -vx, vx * y0 - vy * x0], np.float64)  # normalised: a^2 + b^2 = 1
         residual = np.abs(points @ line[:2] + line[2])
-        close = residual < max(1.5, float(np.median(residual)) * 2.5)
+        close = residual < max(1.5, _median(residual) * 2.5)
         if close.all():
             break
         points = points[close]
     return line
+
+
+def _median(values: np.ndarray) -> float:
+    """np.median of a short 1-d array, by partition: the same value at a sixth of the cost (np.median's own
+    overhead dominates at a side's 40 points, and a frame's fit takes a few dozen)."""
+    count = len(values)
+    half = count // 2
+    if count % 2:
+        return float(np.partition(values, half)[half])
+    pair = np.partition(values, (half - 1, half))
+    return float((pair[half - 1] + pair[half]) / 2)
