@@ -23,7 +23,7 @@ import cv2
 import numpy as np
 
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
-from fieldkit.scanner.geometry import order_corners, order_quads, scale_quad
+from fieldkit.scanner.geometry import border_line, onto_border, order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
 from fieldkit.scanner.nesting import beyond_print, expected_shape, outermost
 from fieldkit.scanner.paper import Paper
@@ -37,6 +37,7 @@ from fieldkit.scanner.score import (
     search_sides,
     search_sides_many,
     side_quality,
+    without_cut_weight,
 )
 
 
@@ -63,6 +64,7 @@ class PageDetector:
     RESCUE_SCORE = 0.5  # below this, three-sided hypotheses are completed and the choice made again
     RESCUE_ACCEPT = 0.7  # the confidence a completed outline needs to replace the first choice
     FRONT_RUNNERS = 4  # hypotheses given a quick snap before the shortlist is drawn
+    FOLLOWED_SUPPORT = 0.85  # the fit's support a followed page running out of the picture needs (see detect)
 
     @staticmethod
     def reach(views: Views) -> float:
@@ -80,9 +82,13 @@ class PageDetector:
         if image is None or image.ndim != 3 or image.shape[0] < 32 or image.shape[1] < 32:
             return None
         views = self.views(image)
-        best, best_score = self._track(views, hint) if hint is not None else (None, 0.0)
-        if best_score >= self.CONFIDENT_SCORE:
-            return self._fitted(image, views, best, best_score, self.accept)
+        best, best_score, confident = self._track(views, hint) if hint is not None else (None, 0.0, False)
+        if confident:
+            found = self._fitted(image, views, best, best_score, self.accept)
+            # A page running out of the picture is followed on a lighter test (see _track): its seen sides
+            # must also be where the full-resolution fit finds the page's edges, or it is searched for.
+            if found is None or not found.runs_out or found.support >= self.FOLLOWED_SUPPORT:
+                return found
         tracked = [] if best is None else [best]
         lines = self.lines(views)
         quads, scores = self._scored(views, [], np.zeros(0), tracked + self.line_candidates(views, lines))
@@ -274,16 +280,39 @@ class PageDetector:
 
     # -- choosing ---------------------------------------------------------------------------------------
 
-    def _track(self, views: Views, hint: np.ndarray) -> tuple[np.ndarray | None, float]:
+    def _track(self, views: Views, hint: np.ndarray) -> tuple[np.ndarray | None, float, bool]:
         """In a live view the page is near where it was: snap last frame's outline to this frame's edges; if
-        that convinces, the generators are not needed (a live preview then costs a fraction of a search)."""
+        that convinces (the third value), the generators are not needed (a live preview then costs a
+        fraction of a search)."""
         guess = order_corners(scale_quad(order_corners(hint), views.scale))
         if not plausible_mask(guess[None], views.size, self.MIN_AREA)[0]:
-            return None, 0.0
-        moved = order_corners(search_sides(views, guess, max(3.0, 0.04 * min(views.size))))
+            return None, 0.0, False
+        reach = max(3.0, 0.04 * min(views.size))
+        moved = order_corners(search_sides(views, guess, reach))
         if not plausible_mask(moved[None], views.size, self.MIN_AREA)[0]:
-            return None, 0.0
-        return moved, float(score_quads(views, moved[None])[0])
+            return None, 0.0, False
+        score = float(score_quads(views, moved[None])[0])
+        cut = cut_side(guess, views.size)
+        if cut is None or score >= self.CONFIDENT_SCORE:
+            return moved, score, score >= self.CONFIDENT_SCORE
+        # The page ran out of the picture. The search may have moved that side (which has no edge of its own)
+        # onto whatever lies near the border: it goes back on the border. Such an outline is judged without
+        # the cut's weight, which is for choosing among outlines: the last frame's search chose this one
+        # (judged with it, a cut page was searched for again on most frames, at three times the cost).
+        kept = moved
+        if cut_side(moved, views.size) is None:
+            kept = order_corners(onto_border(moved, border_line(guess[cut], guess[(cut + 1) % 4], views.size)))
+        kept_cut = cut_side(kept, views.size)
+        if kept_cut is None or not plausible_mask(kept[None], views.size, self.MIN_AREA)[0]:
+            return moved, score, False
+        # Unless the page is on the move (a side may have moved further than it is looked for) or its own
+        # corners have come into view.
+        if np.abs(kept - guess).max() > 0.5 * reach or not _sides_reach_border(views, kept, kept_cut):
+            return moved, score, False
+        kept_score = score if kept is moved else float(score_quads(views, kept[None])[0])
+        if without_cut_weight(kept_score) >= self.CONFIDENT_SCORE:
+            return kept, kept_score, True
+        return moved, score, False
 
     def _scored(
         self, views: Views, quads: list[np.ndarray], scores: np.ndarray, more: list[np.ndarray], score: bool = True
@@ -338,6 +367,26 @@ class PageDetector:
             return None, 0.0
         best = outermost(pool, final, best)
         return pool[best], float(final[best])
+
+
+def _sides_reach_border(views: Views, quad: np.ndarray, cut: int) -> bool:
+    """Whether the two sides meeting the border side of an ordered quad (4, 2) run on an edge right up to the
+    border, as a page's sides do where it leaves the picture (judged on their last twelfth)."""
+    centre = quad.mean(axis=0)
+    starts, ends, outward = [], [], []
+    for corner, other in ((cut, (cut - 1) % 4), ((cut + 1) % 4, (cut + 2) % 4)):
+        start = quad[other] + (1 - BORDER_END) * (quad[corner] - quad[other])
+        starts.append(start)
+        ends.append(quad[corner])
+        direction = quad[corner] - quad[other]
+        normal = np.array([-direction[1], direction[0]])
+        outward.append(normal if np.dot(normal, start - centre) > 0 else -normal)
+    quality = side_quality(views, np.array(starts, np.float32), np.array(ends, np.float32), np.array(outward))
+    return bool(quality.min() >= BORDER_REACH)
+
+
+BORDER_END = 1 / 12  # the share of each side, at its border end, that must be edge for the page to run out there
+BORDER_REACH = 0.4  # its side_quality
 
 
 def _lines_in(views: Views, image: np.ndarray, faint: bool = False) -> Lines | None:

@@ -129,6 +129,35 @@ def intersect(line_a, line_b) -> np.ndarray | None:
     return np.array([x / w, y / w])
 
 
+def border_line(a: np.ndarray, b: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """The frame's border nearest the side from `a` to `b`, as a homogeneous line."""
+    width, height = size
+    x, y = (a + b) / 2
+    gaps = [abs(x), abs(width - 1 - x), abs(y), abs(height - 1 - y)]
+    lines = [(1.0, 0.0, 0.0), (1.0, 0.0, -(width - 1.0)), (0.0, 1.0, 0.0), (0.0, 1.0, -(height - 1.0))]
+    return np.array(lines[int(np.argmin(gaps))])
+
+
+def nearest_side(quad: np.ndarray, line: np.ndarray) -> int:
+    """The side k (corner k to corner k + 1) of an ordered quad (4, 2) whose corners lie nearest a line."""
+    distance = np.abs(np.asarray(quad, np.float64) @ line[:2] + line[2])
+    return int(np.argmin(distance + next_corner(distance, axis=0)))
+
+
+def onto_border(quad: np.ndarray, border: np.ndarray) -> np.ndarray:
+    """The ordered quad (4, 2) with its side nearest the `border` line put back on it: that side's two corners
+    slid along their other sides to the border (a page running out of the picture, after its sides were moved
+    onto this frame's edges). Unchanged where a side runs parallel to the border."""
+    quad = np.asarray(quad, np.float32)
+    side = nearest_side(quad, border)
+    moved = quad.copy()
+    for corner, other in ((side, (side - 1) % 4), ((side + 1) % 4, (side + 2) % 4)):
+        point = intersect(line_through(quad[other], quad[corner]), border)
+        if point is not None:
+            moved[corner] = point
+    return moved
+
+
 def scale_quad(quad: np.ndarray, factor: float) -> np.ndarray:
     # Pixel centres: a pixel at x in a image scaled by f sits at (x + 0.5) * f - 0.5.
     return ((np.asarray(quad, np.float64) + 0.5) * factor - 0.5).astype(np.float32)

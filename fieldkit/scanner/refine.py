@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import intersect, is_convex, quad_grid
+from fieldkit.scanner.geometry import border_line, intersect, is_convex, quad_grid
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def refine_quad(
     lines = [None if f is None else f.line for f in fits]
     if cut is not None:  # not fitted: no edge of the page's own lies there
         fits[cut] = None
-        lines[cut] = _border_line(quad[cut], quad[(cut + 1) % 4], image.shape[1::-1])
+        lines[cut] = border_line(quad[cut], quad[(cut + 1) % 4], image.shape[1::-1])
     corners = []
     for i in range(4):
         before, after = lines[(i - 1) % 4], lines[i]
@@ -59,15 +59,6 @@ def refine_quad(
     seen = [f for i, f in enumerate(fits) if i != cut]
     support = float(np.mean([0.0 if f is None else f.inliers for f in seen]))
     return refined, support
-
-
-def _border_line(a: np.ndarray, b: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """The frame's border nearest the side from `a` to `b`, as a homogeneous line."""
-    width, height = size
-    x, y = (a + b) / 2
-    gaps = [abs(x), abs(width - 1 - x), abs(y), abs(height - 1 - y)]
-    lines = [(1.0, 0.0, 0.0), (1.0, 0.0, -(width - 1.0)), (0.0, 1.0, 0.0), (0.0, 1.0, -(height - 1.0))]
-    return np.array(lines[int(np.argmin(gaps))])
 
 
 def _fit_sides(

@@ -82,6 +82,14 @@ def score_quads(views: Views, quads: np.ndarray) -> np.ndarray:
     return logistic(quad_features(views, quads) @ WEIGHTS + BIAS)
 
 
+def without_cut_weight(score: float) -> float:
+    """A cut outline's score as if the cut did not count against it. The weight is for choosing among
+    outlines (a page wholly in view beats a sheet running out beside it); a live view following a page the
+    last frame's search already chose does not choose again."""
+    logit = np.log(score / max(1.0 - score, 1e-9))
+    return float(logistic(logit - WEIGHTS[FEATURES.index("cut")]))
+
+
 def logistic(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
