@@ -305,9 +305,8 @@ class PageDetector:
         kept_cut = cut_side(kept, views.size)
         if kept_cut is None or not plausible_mask(kept[None], views.size, self.MIN_AREA)[0]:
             return moved, score, False
-        # Unless the page is on the move (a side may have moved further than it is looked for) or its own
-        # corners have come into view.
-        if np.abs(kept - guess).max() > 0.5 * reach or not _sides_reach_border(views, kept, kept_cut):
+        # Unless the page is on the move (a side may have moved further than it is looked for).
+        if np.abs(kept - guess).max() > 0.5 * reach:
             return moved, score, False
         kept_score = score if kept is moved else float(score_quads(views, kept[None])[0])
         if without_cut_weight(kept_score) >= self.CONFIDENT_SCORE:
@@ -367,26 +366,6 @@ class PageDetector:
             return None, 0.0
         best = outermost(pool, final, best)
         return pool[best], float(final[best])
-
-
-def _sides_reach_border(views: Views, quad: np.ndarray, cut: int) -> bool:
-    """Whether the two sides meeting the border side of an ordered quad (4, 2) run on an edge right up to the
-    border, as a page's sides do where it leaves the picture (judged on their last twelfth)."""
-    centre = quad.mean(axis=0)
-    starts, ends, outward = [], [], []
-    for corner, other in ((cut, (cut - 1) % 4), ((cut + 1) % 4, (cut + 2) % 4)):
-        start = quad[other] + (1 - BORDER_END) * (quad[corner] - quad[other])
-        starts.append(start)
-        ends.append(quad[corner])
-        direction = quad[corner] - quad[other]
-        normal = np.array([-direction[1], direction[0]])
-        outward.append(normal if np.dot(normal, start - centre) > 0 else -normal)
-    quality = side_quality(views, np.array(starts, np.float32), np.array(ends, np.float32), np.array(outward))
-    return bool(quality.min() >= BORDER_REACH)
-
-
-BORDER_END = 1 / 12  # the share of each side, at its border end, that must be edge for the page to run out there
-BORDER_REACH = 0.4  # its side_quality
 
 
 def _lines_in(views: Views, image: np.ndarray, faint: bool = False) -> Lines | None:

@@ -207,21 +207,7 @@ def _bowed_chord(
     points, as a homogeneous line, and each point's distance from the parabola. None when the side is not
     clearly bowed: then the straight line stands. `along`: each point's place on the side (0..1); `signed`:
     its signed distance from the straight line."""
-    if np.count_nonzero(good) < BOW_SEEN * len(good):
-        return None
-    # A cheap look first (most sides are straight, and this runs for every side fitted): the middle off the
-    # line one way and the ends the other. For a parabola these differ by about 0.55 of its bow. Means of
-    # clipped distances, not medians: a third of the cost, and a stray point moves them little.
-    centred = np.abs(along - 0.5)
-    clipped = np.clip(signed, -BOW_CLIP, BOW_CLIP)
-    middle, outer = clipped[good & (centred < 0.15)], clipped[good & (centred > 0.3)]
-    if len(middle) < 3 or len(outer) < 3:
-        return None
-    bulge = middle.mean() - outer.mean()
-    if abs(bulge) < 0.45 * BOW_PIXELS:
-        return None
-    # And most points say so, not a few far off (a thumb, another sheet's edge caught by some profiles).
-    if min(np.mean((middle > outer.mean()) == (bulge > 0)), np.mean((outer < middle.mean()) == (bulge > 0))) < 0.7:
+    if not _looks_bowed(along, good, signed):
         return None
     a, b = (np.asarray(end, np.float64) for end in ends)
     length = float(np.linalg.norm(b - a))
@@ -248,6 +234,25 @@ def _bowed_chord(
     start, end = (a + t * (b - a) + (coeffs @ (t * t, t, 1.0)) * normal for t in (0.0, 1.0))
     chord = np.cross(np.append(start, 1.0), np.append(end, 1.0))
     return chord / np.hypot(chord[0], chord[1]), curve_residual
+
+
+def _looks_bowed(along: np.ndarray, good: np.ndarray, signed: np.ndarray) -> bool:
+    """A cheap first look (most sides are straight, and this runs for every side fitted): enough of the side
+    seen, its middle off the straight line one way and its ends the other, most points agreeing (not a few far
+    off: a thumb, another sheet's edge caught by some profiles). For a parabola the two means differ by about
+    0.55 of its bow. Means of clipped distances, not medians: a third of the cost."""
+    if np.count_nonzero(good) < BOW_SEEN * len(good):
+        return False
+    centred = np.abs(along - 0.5)
+    clipped = np.clip(signed, -BOW_CLIP, BOW_CLIP)
+    middle, outer = clipped[good & (centred < 0.15)], clipped[good & (centred > 0.3)]
+    if len(middle) < 3 or len(outer) < 3:
+        return False
+    bulge = middle.mean() - outer.mean()
+    if abs(bulge) < 0.45 * BOW_PIXELS:
+        return False
+    agree = min(np.mean((middle > outer.mean()) == (bulge > 0)), np.mean((outer < middle.mean()) == (bulge > 0)))
+    return bool(agree >= 0.7)
 
 
 def _robust_line(points: np.ndarray) -> np.ndarray | None:
