@@ -9,6 +9,8 @@
 2. SmartDoc-2015 measure: Jaccard index of found and true quads in the document's own frame (a miss is 0);
    mean over all frames, per background kind, per resolution. Anchors: LRDE 0.9716 (2015 winner), HU-PageScan
    0.9923. Targets: mean >= 0.98, every background >= 0.95. Page-less frames must give no page.
+   Reported apart (not in the mean, whose set keeps every page flat and in view): pages running out of the
+   picture, and sheets that are not flat (bowed sides).
 3. Speed: median detection time per frame at each resolution on one core (cv2.setNumThreads(1)).
    Target: <= 15 ms at 1280x720.
 4. Bytes per A4 page for each mode, scanned from 1920x1080 frames (~90 dpi across the page).
