@@ -15,6 +15,7 @@ from fieldkit.core.catalog import catalog_files, load_catalog
 from fieldkit.core.clock import Clock, SystemClock
 from fieldkit.core.i18n import Translator
 from fieldkit.core.resources import resource_path
+from fieldkit.gui.collector import GuiThreadCollector
 from fieldkit.gui.context import AppContext
 from fieldkit.gui.dialogs import Dialogs
 from fieldkit.gui.main_window import MainWindow
@@ -65,6 +66,9 @@ def make_application() -> QApplication:
     font = QFont(app.font())
     font.setPointSize(max(font.pointSize(), 11))  # readable on a 1366×768 laptop at arm's length
     app.setFont(font)
+    # Cycles are collected on the GUI thread only: the camera's worker threads must never destroy Qt objects.
+    # (Kept on the application: its Python side must live as long as the timer that calls it.)
+    app.collector = GuiThreadCollector(app).start()
     return app
 
 

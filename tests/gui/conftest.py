@@ -4,15 +4,29 @@ recorded. The window is signed into through its own sign-in page."""
 from __future__ import annotations
 
 import contextlib
+import gc
 
 import pytest
 
 from fieldkit.core.i18n import Translator
 from fieldkit.gui.app import build_context
+from fieldkit.gui.collector import GuiThreadCollector
 from fieldkit.gui.dialogs import RecordingDialogs
 from fieldkit.gui.main_window import MainWindow
 from fieldkit.storage.security import unlock_kit
 from tests.conftest import ADMIN, ADMIN_PASSWORD, make_kit
+
+
+@pytest.fixture(autouse=True)
+def collected_on_the_gui_thread(qapp):
+    """As in the app (`make_application`): reference cycles are collected on the GUI thread only, never on a
+    camera or sync worker (which would destroy Qt objects there). Automatic collection is back after each
+    test, and what waits is collected then, on this thread."""
+    collector = GuiThreadCollector(qapp).start()
+    yield collector
+    collector.stop()
+    collector.deleteLater()
+    gc.collect()
 
 
 @pytest.fixture
