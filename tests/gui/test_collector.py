@@ -45,4 +45,4 @@ def test_automatic_collection_is_back_when_the_collector_stops(qapp):
     assert not gc.isenabled()
     collector.stop()
     assert gc.isenabled()
-    collector.start()  # as the autouse fixture left it, for its own teardown
+    collector.deleteLater()
