@@ -243,25 +243,31 @@ def place_page(page: np.ndarray, corners: np.ndarray, background: np.ndarray, bo
     if not bow:
         cv2.warpPerspective(page, homography, size, dst=frame, borderMode=cv2.BORDER_TRANSPARENT, flags=flags)
         return frame
-    bowed, pad = _bowed(page, bow)
-    # The bowed sheet lies on a taller canvas (pad rows above and below the page): place the canvas so the
-    # page's own rows land where a flat page's would.
+    xs, source_y, pad = _bow_maps(ph, pw, bow)
+    # The bowed sheet lies on a canvas pad rows taller above and below the page: place the canvas so the
+    # page's own rows land where a flat page's would. The page and its cover (where the sheet is) bow alike.
     shifted = homography @ np.array([[1, 0, 0], [0, 1, -pad], [0, 0, 1]], np.float64)
-    sheet = cv2.warpPerspective(bowed, shifted, size, flags=flags)
-    cover = cv2.warpPerspective(_bowed(np.full((ph, pw), 255, np.uint8), bow)[0], shifted, size, flags=flags)
+    sheet, cover = (
+        cv2.warpPerspective(
+            cv2.remap(image, xs, source_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0),
+            shifted,
+            size,
+            flags=flags,
+        )
+        for image in (page, np.full((ph, pw), 255, np.uint8))
+    )
     cover = cover.astype(np.float32)[..., None] / 255.0
     return (sheet * cover + frame * (1.0 - cover)).astype(np.uint8)
 
 
-def _bowed(image: np.ndarray, bow: float) -> tuple[np.ndarray, int]:
-    """The image with each column moved down by bow * height * sin(pi * x / width) (a sheet curving between
-    its left and right sides), on a canvas `pad` rows taller at the top and the bottom; and pad."""
-    height, width = image.shape[:2]
+def _bow_maps(height: int, width: int, bow: float) -> tuple[np.ndarray, np.ndarray, int]:
+    """Remap maps that move each column of a height x width image down by bow * height * sin(pi * x / width)
+    (a sheet curving between its left and right sides), onto a canvas `pad` rows taller at the top and the
+    bottom; and pad."""
     shift = bow * height
     pad = int(np.ceil(abs(shift))) + 2
     ys, xs = np.mgrid[0 : height + 2 * pad, 0:width].astype(np.float32)
-    source_y = ys - pad - shift * np.sin(np.pi * (xs + 0.5) / width)
-    return cv2.remap(image, xs, source_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0), pad
+    return xs, ys - pad - shift * np.sin(np.pi * (xs + 0.5) / width), pad
 
 
 def contact_shadow(background: np.ndarray, corners: np.ndarray, rng: Rng) -> np.ndarray:
