@@ -268,6 +268,27 @@ def random_paperwork(rng: np.random.Generator, width: int = 1240) -> Paperwork:
     return id_card(rng, back=bool(rng.random() < 0.4), width=min(width, 1012))
 
 
+def with_photo_to_edge(page: np.ndarray, rng: np.random.Generator, share: float = 0.45) -> np.ndarray:
+    """The page with a colour photo printed across its top `share`, out to the paper's edges, as a magazine
+    or a brochure prints one: the blank rest of the page then makes a clean outline of its own."""
+    height, width = page.shape[:2]
+    band = max(1, round(height * share))
+    # A scene's look: a textured ground under a few large soft shapes of colour.
+    photo = np.empty((band, width, 3), np.float32)
+    photo[:] = rng.uniform(40, 200, 3)
+    photo += rng.normal(0, 18, (band, width, 1)).astype(np.float32)
+    for _ in range(5):
+        mask = np.zeros((band, width), np.float32)
+        centre = (int(rng.uniform(0, width)), int(rng.uniform(0, band)))
+        radius = int(rng.uniform(0.15, 0.45) * min(width, band))
+        cv2.circle(mask, centre, radius, 1.0, -1)
+        mask = cv2.GaussianBlur(mask, (0, 0), max(1.0, radius * 0.3))[..., None]
+        photo = photo * (1 - mask) + rng.uniform(0, 255, 3).astype(np.float32) * mask
+    printed = page.copy()
+    printed[:band] = np.clip(photo, 0, 255).astype(np.uint8)
+    return printed
+
+
 def write_samples(folder: Path, seed: int = 22) -> list[Path]:
     """(Re)make the sample documents shipped in resources/samples/."""
     rng = np.random.default_rng(seed)

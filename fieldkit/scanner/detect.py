@@ -25,7 +25,7 @@ import numpy as np
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import border_line, onto_border, order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
-from fieldkit.scanner.nesting import beyond_print, expected_shape, outermost
+from fieldkit.scanner.nesting import beyond_bleed, beyond_print, expected_shape, outermost
 from fieldkit.scanner.paper import Paper
 from fieldkit.scanner.refine import paper_colour, refine_quad
 from fieldkit.scanner.score import (
@@ -330,9 +330,10 @@ class PageDetector:
         self, views: Views, quads: list[np.ndarray], scores: np.ndarray, paper: Paper | None = None
     ) -> tuple[np.ndarray | None, float]:
         """The page among scored hypotheses: the favourite, unless an outline nested with it is the paper's
-        edge (`nesting.py`: print on the page, or the paper's known shape)."""
+        edge (`nesting.py`: print on the page, print reaching the page's edge, or the paper's known shape)."""
         best, best_score = self._favourite(views, quads, scores)
         best, best_score = beyond_print(views, quads, scores, best, best_score)
+        best, best_score = beyond_bleed(views, quads, scores, best, best_score)
         return expected_shape(quads, scores, best, best_score, paper)
 
     def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:

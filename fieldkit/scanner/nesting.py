@@ -10,10 +10,10 @@ import math
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import polygon_area, quad_sides
+from fieldkit.scanner.geometry import next_corner, polygon_area, quad_grid, quad_sides
 from fieldkit.scanner.paper import PAPERS, Paper, outline_aspect
 from fieldkit.scanner.refine import PAPER_LEVELS, paper_colour
-from fieldkit.scanner.score import Views, sample
+from fieldkit.scanner.score import Views, edge_along, sample
 
 NESTED_SHARE = 0.8  # an outline nested with the winner and this close in score may be the page instead
 SHAPE_TOLERANCE = 0.05  # log of the aspect: an outline this close to a paper's shape has that shape
@@ -162,3 +162,106 @@ def _in_turn(first: np.ndarray, then: np.ndarray) -> bool:
     """Whether, along the offsets (rows), most of the side is `first` at some offset and `then` further on."""
     first, then = first.mean(axis=1) >= SIDE_SHARE, then.mean(axis=1) >= SIDE_SHARE
     return bool(first.any() and then[int(np.argmax(first)) + 1 :].any())
+
+
+# -- print to the edge ------------------------------------------------------------------------------------
+# A magazine's photo, a coloured band or a card's picture printed to the paper's edge: the blank rest of the
+# page makes a clean outline of its own (even paper inside, a sharp side where the print starts), which the
+# scoring prefers to the whole page (half of it is not paper). Tried on 90 paired 720p frames of such pages,
+# the blank part won on a fifth of them (Jaccard 0.88 against 0.98 for the same pages without the photo).
+BLEED_AREA = (1.08, 4.0)  # the whole page's area over the blank part's
+BLEED_SHAPE = 0.08  # log of the aspect (opposite sides' means): the whole page has a paper's shape
+BLEED_EDGE = 0.6  # share of each new side (and of the old sides' run past the blank part) on an edge
+BLEED_PRINT = 0.5  # share of the added part unlike the blank part's paper
+BLEED_ALIKE = 0.4  # colour-histogram overlap of the added part and what lies beyond it, below which they differ
+EDGE_POINT = 0.35  # an edge_along value this strong is an edge (as side_quality counts it)
+
+
+def beyond_bleed(
+    views: Views, quads: list[np.ndarray], scores: np.ndarray, best: np.ndarray | None, best_score: float
+) -> tuple[np.ndarray | None, float]:
+    """When an outline encloses the winner, shares one of its sides, has a paper's shape, and the part it adds
+    is print reaching the paper's edge (see `_print_to_edge`), that outline is the page. It keeps the winner's
+    score: its own is low for the print inside it, which is what this rule has accounted for."""
+    if best is None or not quads:
+        return best, best_score
+    stack = np.stack(quads)
+    x, y = stack[..., 0], stack[..., 1]
+    ratios = 0.5 * np.abs(np.sum(x * next_corner(y) - y * next_corner(x), axis=1)) / max(polygon_area(best), 1e-6)
+    reach = np.linalg.norm(stack.max(axis=1) - stack.min(axis=1), axis=1)  # n: each outline's diagonal
+    close = np.linalg.norm(stack - best[None], axis=2) < 0.03 * reach[:, None]  # n, 4: corners in common
+    shares_side = (close.sum(axis=1) == 2) & (close & next_corner(close)).any(axis=1)
+    fits = np.flatnonzero((ratios >= BLEED_AREA[0]) & (ratios <= BLEED_AREA[1]) & shares_side)
+    for i in fits[np.argsort(-scores[fits], kind="stable")]:  # the likeliest first
+        outer = stack[i]
+        if not encloses(outer, best, max(SHARED, 0.02 * reach[i])):
+            continue
+        if _off_paper_shape(outline_aspect(outer)) > BLEED_SHAPE:
+            continue
+        side = int(np.argmax(close[i] & next_corner(close[i], axis=0)))
+        if _print_to_edge(views, best, outer, side):
+            return outer, best_score
+    return best, best_score
+
+
+def _off_paper_shape(aspect: float) -> float:
+    """How far (log) an aspect is from the nearest paper's."""
+    return min(abs(math.log(aspect / paper)) for paper in PAPER_ASPECTS)
+
+
+def _print_to_edge(views: Views, inner: np.ndarray, outer: np.ndarray, shared: int) -> bool:
+    """Whether `outer` is `inner` (the blank part of a page) with print added beyond the side opposite the
+    shared one, reaching the paper's edge: inner's other two sides run on straight to outer's corners, on an
+    edge, and outer's far side is an edge; the added part is not inner's paper, and it is not what lies beyond
+    it either (a cloth's stripe or a tile joint makes such an outline out of the table itself)."""
+    a, b, c, d = (k % 4 for k in range(shared, shared + 4))
+    for corner, start, end in ((inner[c], outer[b], outer[c]), (inner[d], outer[d], outer[a])):
+        length = float(np.linalg.norm(end - start))
+        (dx, dy), (px, py) = (end - start) / max(length, 1e-6), corner - start
+        if abs(float(dx * py - dy * px)) > max(SHARED, 0.03 * length):
+            return False  # inner's corner is not on outer's side: not a straight run on
+    segments = ((inner[c], outer[c]), (outer[c], outer[d]), (outer[d], inner[d]))
+    centre = outer.mean(axis=0)
+    if any(_edge_share(views, start, end, centre) < BLEED_EDGE for start, end in segments):
+        return False
+    added = sample(views.colour, quad_grid(np.array([[inner[d], inner[c], outer[c], outer[d]]], np.float32), 0.8, 7))[0]
+    paper = np.median(sample(views.colour, quad_grid(inner[None].astype(np.float32), 0.8, 7))[0], axis=0)
+    if (np.abs(added - paper).max(axis=-1) > INK_LEVELS).mean() < BLEED_PRINT:
+        return False
+    depth = max(3.0, 0.5 * float(np.linalg.norm((outer[c] + outer[d] - inner[c] - inner[d]) / 2)))
+    beyond = np.concatenate([_band_outside(start, end, centre, depth) for start, end in segments])
+    return _overlap(_colour_histogram(added), _colour_histogram(sample(views.colour, beyond[None])[0])) < BLEED_ALIKE
+
+
+def _outward(start: np.ndarray, end: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unit direction of the segment and its normal pointing away from `centre`."""
+    direction = ((end - start) / max(float(np.linalg.norm(end - start)), 1e-6)).astype(np.float32)
+    normal = np.array([-direction[1], direction[0]], np.float32)
+    return direction, normal if np.dot(normal, (start + end) / 2 - centre) >= 0 else -normal
+
+
+def _edge_share(views: Views, start: np.ndarray, end: np.ndarray, centre: np.ndarray) -> float:
+    """Share of a segment's points on an edge across it."""
+    if np.linalg.norm(end - start) < 4:
+        return 0.0
+    direction, normal = _outward(start, end, centre)
+    points = (start + np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None] * (end - start))[None]
+    return float((edge_along(views, points, direction[None, None], normal[None, None])[0] > EDGE_POINT).mean())
+
+
+def _band_outside(start: np.ndarray, end: np.ndarray, centre: np.ndarray, depth: float) -> np.ndarray:
+    """Points (48, 2) in a band `depth` deep just outside a segment (3 px off, clear of the edge's blur)."""
+    _, normal = _outward(start, end, centre)
+    along = np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None, None] * (end - start)
+    out = np.linspace(3.0, 3.0 + depth, 4, dtype=np.float32)[None, :, None] * normal
+    return (start + along + out).reshape(-1, 2)
+
+
+def _colour_histogram(colours: np.ndarray) -> np.ndarray:
+    """A coarse colour histogram (4 levels a channel), normalised."""
+    levels = np.clip(colours // 64, 0, 3).astype(np.int64)
+    return np.bincount(levels[:, 0] * 16 + levels[:, 1] * 4 + levels[:, 2], minlength=64) / max(len(colours), 1)
+
+
+def _overlap(first: np.ndarray, second: np.ndarray) -> float:
+    return float(np.minimum(first, second).sum())

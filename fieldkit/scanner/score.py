@@ -128,8 +128,8 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
     edge_mean, edge_min, step_min = _over_telling_sides(known, edge_sides, step_sides)
 
     tail = PAST_CORNER[None, None, :, None] * length[..., None]
-    before = _edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
-    after = _edge_along(views, b[:, :, None, :] + tail * d4, d4, n4).mean(axis=2)
+    before = edge_along(views, a[:, :, None, :] - tail * d4, d4, n4).mean(axis=2)
+    after = edge_along(views, b[:, :, None, :] + tail * d4, d4, n4).mean(axis=2)
     # A side meeting a side along the frame's border leaves the picture there: past that corner is nothing to
     # see (sampling would repeat the border's pixels, where the side itself crosses it).
     if runs_out:
@@ -217,7 +217,7 @@ def _signed_edge(views: Views, points: np.ndarray, direction: np.ndarray, normal
     return np.clip(best / views.edge_floor, -1, 1)
 
 
-def _edge_along(
+def edge_along(
     views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray, offsets=(-1.0, 0.0, 1.0)
 ) -> np.ndarray:
     """0..1 per point: a gradient across the line there, the best of the line and `offsets` pixels beside it
@@ -317,7 +317,7 @@ def side_quality(
     ts = ALONG_SIDE_INNER
     points = a[:, None, :] + ts[None, :, None] * (b - a)[:, None, :]
     d3, n3 = direction[:, None, :], normal[:, None, :]
-    on_edge = _edge_along(views, points, d3, n3, offsets=(0.0,))
+    on_edge = edge_along(views, points, d3, n3, offsets=(0.0,))
     inner = sample(views.colour, points - STEP_REACH * n3)
     outer = sample(views.colour, points + STEP_REACH * n3)
     is_step = np.clip((np.abs(inner - outer).max(axis=-1) - 6.0) / 20.0, 0, 1)
