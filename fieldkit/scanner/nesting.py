@@ -174,6 +174,8 @@ BLEED_SHAPE = 0.08  # log of the aspect (opposite sides' means): the whole page 
 BLEED_EDGE = 0.6  # share of each new side (and of the old sides' run past the blank part) on an edge
 BLEED_PRINT = 0.5  # share of the added part unlike the blank part's paper
 BLEED_ALIKE = 0.4  # colour-histogram overlap of the added part and what lies beyond it, below which they differ
+BLEED_STEP = 0.9  # share of those sides' points where the colour steps across them
+STEP_ACROSS = 20.0  # grey levels (in some channel) between just inside and just outside: a step
 EDGE_POINT = 0.35  # an edge_along value this strong is an edge (as side_quality counts it)
 
 
@@ -224,6 +226,10 @@ def _print_to_edge(views: Views, inner: np.ndarray, outer: np.ndarray, shared: i
     centre = outer.mean(axis=0)
     if any(_edge_share(views, start, end, centre) < BLEED_EDGE for start, end in segments):
         return False
+    # A page's edge is a step from one surface to another; a tile joint or a line of print has the same
+    # surface on both sides.
+    if np.mean([_step_share(views, start, end, centre) for start, end in segments]) < BLEED_STEP:
+        return False
     added = sample(views.colour, quad_grid(np.array([[inner[d], inner[c], outer[c], outer[d]]], np.float32), 0.8, 7))[0]
     paper = np.median(sample(views.colour, quad_grid(inner[None].astype(np.float32), 0.8, 7))[0], axis=0)
     if (np.abs(added - paper).max(axis=-1) > INK_LEVELS).mean() < BLEED_PRINT:
@@ -247,6 +253,15 @@ def _edge_share(views: Views, start: np.ndarray, end: np.ndarray, centre: np.nda
     direction, normal = _outward(start, end, centre)
     points = (start + np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None] * (end - start))[None]
     return float((edge_along(views, points, direction[None, None], normal[None, None])[0] > EDGE_POINT).mean())
+
+
+def _step_share(views: Views, start: np.ndarray, end: np.ndarray, centre: np.ndarray) -> float:
+    """Share of a segment's points where the colour just inside differs from just outside (3 px off)."""
+    _, normal = _outward(start, end, centre)
+    points = start + np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None] * (end - start)
+    inside = sample(views.colour, (points - 3.0 * normal)[None])[0]
+    outside = sample(views.colour, (points + 3.0 * normal)[None])[0]
+    return float((np.abs(inside - outside).max(axis=-1) > STEP_ACROSS).mean())
 
 
 def _band_outside(start: np.ndarray, end: np.ndarray, centre: np.ndarray, depth: float) -> np.ndarray:
