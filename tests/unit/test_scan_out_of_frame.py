@@ -11,7 +11,7 @@ import pytest
 
 from fieldkit.camera import Frame
 from fieldkit.camera.paperwork import form_page
-from fieldkit.camera.scenes import Conditions, apply_conditions, contact_shadow, place_page, plain, wood
+from fieldkit.camera.scenes import Conditions, apply_conditions, contact_shadow, place_page, plain, tiles, wood
 from fieldkit.scanner.detect import PageDetector
 from fieldkit.scanner.geometry import jaccard_in_document_frame
 from fieldkit.scanner.refine import refine_quad
@@ -19,7 +19,7 @@ from fieldkit.scanner.session import CaptureSession
 from tests.unit.test_scan_nasty import a4_at
 
 SIZE = (1280, 720)
-TABLES = {"wood": wood, "dark": plain, "light": lambda w, h, rng: plain(w, h, rng, light=True)}
+TABLES = {"wood": wood, "dark": plain, "light": lambda w, h, rng: plain(w, h, rng, light=True), "tiles": tiles}
 
 
 @pytest.fixture(scope="module")
