@@ -222,54 +222,41 @@ def _print_to_edge(views: Views, inner: np.ndarray, outer: np.ndarray, shared: i
         (dx, dy), (px, py) = (end - start) / max(length, 1e-6), corner - start
         if abs(float(dx * py - dy * px)) > max(SHARED, 0.03 * length):
             return False  # inner's corner is not on outer's side: not a straight run on
-    segments = ((inner[c], outer[c]), (outer[c], outer[d]), (outer[d], inner[d]))
-    centre = outer.mean(axis=0)
-    if any(_edge_share(views, start, end, centre) < BLEED_EDGE for start, end in segments):
+    _, _, _, directions, normals = (part[0] for part in quad_sides(outer[None]))  # outer's sides, outward
+    # The sides the page adds: inner's two sides run on to outer's corners (along outer's sides b and d), and
+    # outer's far side c. Each as 12 points along it, and the side of outer it lies on.
+    added_sides = ((inner[c], outer[c], b), (outer[c], outer[d], c), (outer[d], inner[d], d))
+    if any(np.linalg.norm(end - start) < 4 for start, end, _ in added_sides):
+        return False
+    along = np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None]
+    sides = [(start + along * (end - start), directions[k], normals[k]) for start, end, k in added_sides]
+    if any(_edge_share(views, *side) < BLEED_EDGE for side in sides):
         return False
     # A page's edge is a step from one surface to another; a tile joint or a line of print has the same
     # surface on both sides.
-    if np.mean([_step_share(views, start, end, centre) for start, end in segments]) < BLEED_STEP:
+    if np.mean([_step_share(views, points, normal) for points, _, normal in sides]) < BLEED_STEP:
         return False
     added = sample(views.colour, quad_grid(np.array([[inner[d], inner[c], outer[c], outer[d]]], np.float32), 0.8, 7))[0]
     paper = np.median(sample(views.colour, quad_grid(inner[None].astype(np.float32), 0.8, 7))[0], axis=0)
     if (np.abs(added - paper).max(axis=-1) > INK_LEVELS).mean() < BLEED_PRINT:
         return False
+    # What lies beyond the added sides, in a band half as deep as the added part (3 px off, clear of the blur).
     depth = max(3.0, 0.5 * float(np.linalg.norm((outer[c] + outer[d] - inner[c] - inner[d]) / 2)))
-    beyond = np.concatenate([_band_outside(start, end, centre, depth) for start, end in segments])
+    offsets = np.linspace(3.0, 3.0 + depth, 4, dtype=np.float32)[None, :, None]
+    beyond = np.concatenate([(points[:, None, :] + offsets * normal).reshape(-1, 2) for points, _, normal in sides])
     return _overlap(_colour_histogram(added), _colour_histogram(sample(views.colour, beyond[None])[0])) < BLEED_ALIKE
 
 
-def _outward(start: np.ndarray, end: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unit direction of the segment and its normal pointing away from `centre`."""
-    direction = ((end - start) / max(float(np.linalg.norm(end - start)), 1e-6)).astype(np.float32)
-    normal = np.array([-direction[1], direction[0]], np.float32)
-    return direction, normal if np.dot(normal, (start + end) / 2 - centre) >= 0 else -normal
+def _edge_share(views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray) -> float:
+    """Share of points (k, 2) along a side (unit `direction`, `normal`) on an edge across it."""
+    return float((edge_along(views, points[None], direction[None, None], normal[None, None])[0] > EDGE_POINT).mean())
 
 
-def _edge_share(views: Views, start: np.ndarray, end: np.ndarray, centre: np.ndarray) -> float:
-    """Share of a segment's points on an edge across it."""
-    if np.linalg.norm(end - start) < 4:
-        return 0.0
-    direction, normal = _outward(start, end, centre)
-    points = (start + np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None] * (end - start))[None]
-    return float((edge_along(views, points, direction[None, None], normal[None, None])[0] > EDGE_POINT).mean())
-
-
-def _step_share(views: Views, start: np.ndarray, end: np.ndarray, centre: np.ndarray) -> float:
-    """Share of a segment's points where the colour just inside differs from just outside (3 px off)."""
-    _, normal = _outward(start, end, centre)
-    points = start + np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None] * (end - start)
+def _step_share(views: Views, points: np.ndarray, normal: np.ndarray) -> float:
+    """Share of points (k, 2) along a side where the colour 3 px inside differs from 3 px outside."""
     inside = sample(views.colour, (points - 3.0 * normal)[None])[0]
     outside = sample(views.colour, (points + 3.0 * normal)[None])[0]
     return float((np.abs(inside - outside).max(axis=-1) > STEP_ACROSS).mean())
-
-
-def _band_outside(start: np.ndarray, end: np.ndarray, centre: np.ndarray, depth: float) -> np.ndarray:
-    """Points (48, 2) in a band `depth` deep just outside a segment (3 px off, clear of the edge's blur)."""
-    _, normal = _outward(start, end, centre)
-    along = np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None, None] * (end - start)
-    out = np.linspace(3.0, 3.0 + depth, 4, dtype=np.float32)[None, :, None] * normal
-    return (start + along + out).reshape(-1, 2)
 
 
 def _colour_histogram(colours: np.ndarray) -> np.ndarray:
