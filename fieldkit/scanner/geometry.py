@@ -48,6 +48,12 @@ def polygon_area(quad: np.ndarray) -> float:
     return 0.5 * abs(float(np.dot(x, next_corner(y, 0)) - np.dot(y, next_corner(x, 0))))
 
 
+def polygon_areas(quads: np.ndarray) -> np.ndarray:
+    """Areas of many quads (n, 4, 2) at once."""
+    x, y = quads[..., 0], quads[..., 1]
+    return 0.5 * np.abs(np.sum(x * next_corner(y) - y * next_corner(x), axis=1))
+
+
 _NEXT = np.array([1, 2, 3, 0])
 _PREVIOUS = np.array([3, 0, 1, 2])
 

@@ -10,10 +10,10 @@ import math
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import next_corner, polygon_area, quad_grid, quad_sides
+from fieldkit.scanner.geometry import next_corner, polygon_area, polygon_areas, quad_grid, quad_sides
 from fieldkit.scanner.paper import PAPERS, Paper, outline_aspect
 from fieldkit.scanner.refine import PAPER_LEVELS, paper_colour
-from fieldkit.scanner.score import Views, edge_along, sample
+from fieldkit.scanner.score import STEP_REACH, Views, edge_along, sample
 
 NESTED_SHARE = 0.8  # an outline nested with the winner and this close in score may be the page instead
 SHAPE_TOLERANCE = 0.05  # log of the aspect: an outline this close to a paper's shape has that shape
@@ -188,8 +188,7 @@ def beyond_bleed(
     if best is None or not quads:
         return best, best_score
     stack = np.stack(quads)
-    x, y = stack[..., 0], stack[..., 1]
-    ratios = 0.5 * np.abs(np.sum(x * next_corner(y) - y * next_corner(x), axis=1)) / max(polygon_area(best), 1e-6)
+    ratios = polygon_areas(stack) / max(polygon_area(best), 1e-6)
     reach = np.linalg.norm(stack.max(axis=1) - stack.min(axis=1), axis=1)  # n: each outline's diagonal
     close = np.linalg.norm(stack - best[None], axis=2) < 0.03 * reach[:, None]  # n, 4: corners in common
     shares_side = (close.sum(axis=1) == 2) & (close & next_corner(close)).any(axis=1)
@@ -253,9 +252,9 @@ def _edge_share(views: Views, points: np.ndarray, direction: np.ndarray, normal:
 
 
 def _step_share(views: Views, points: np.ndarray, normal: np.ndarray) -> float:
-    """Share of points (k, 2) along a side where the colour 3 px inside differs from 3 px outside."""
-    inside = sample(views.colour, (points - 3.0 * normal)[None])[0]
-    outside = sample(views.colour, (points + 3.0 * normal)[None])[0]
+    """Share of points (k, 2) along a side where the colour STEP_REACH inside differs from as far outside."""
+    inside = sample(views.colour, (points - STEP_REACH * normal)[None])[0]
+    outside = sample(views.colour, (points + STEP_REACH * normal)[None])[0]
     return float((np.abs(inside - outside).max(axis=-1) > STEP_ACROSS).mean())
 
 

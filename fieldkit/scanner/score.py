@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import next_corner, previous_corner, quad_grid, quad_sides
+from fieldkit.scanner.geometry import next_corner, polygon_areas, previous_corner, quad_grid, quad_sides
 
 
 @dataclass
@@ -164,7 +164,7 @@ def quad_features(views: Views, quads: np.ndarray) -> np.ndarray:
             _agrees(interior, typical[:, None]),
             crossed,
             skew,
-            np.minimum(1.0, np.sqrt(_areas(quads) / (width * height))),
+            np.minimum(1.0, np.sqrt(polygon_areas(quads) / (width * height))),
             aspect,
             partial,
         ],
@@ -299,11 +299,6 @@ def _angles(quads: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
 
-def _areas(quads: np.ndarray) -> np.ndarray:
-    x, y = quads[..., 0], quads[..., 1]
-    return 0.5 * np.abs(np.sum(x * next_corner(y) - y * next_corner(x), axis=1))
-
-
 def side_quality(
     views: Views, a: np.ndarray, b: np.ndarray, outward: np.ndarray, typical: np.ndarray | None = None
 ) -> np.ndarray:
@@ -401,8 +396,8 @@ def plausible_mask(quads: np.ndarray, size: tuple[int, int], min_area_share: flo
     turn = next_corner(edges)
     cross = edges[..., 0] * turn[..., 1] - edges[..., 1] * turn[..., 0]
     convex = np.all(cross > 0, axis=1) | np.all(cross < 0, axis=1)
-    area = _areas(quads)
-    inside = _areas(np.clip(quads, [0, 0], [width - 1, height - 1]))
+    area = polygon_areas(quads)
+    inside = polygon_areas(np.clip(quads, [0, 0], [width - 1, height - 1]))
     angles = _angles(quads)
     sides = np.linalg.norm(edges, axis=2)
     ratio = np.maximum(sides[:, :2] / (sides[:, 2:] + 1e-6), sides[:, 2:] / (sides[:, :2] + 1e-6)).max(axis=1)

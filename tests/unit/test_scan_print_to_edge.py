@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from fieldkit.camera.paperwork import form_page, with_photo_to_edge
+from fieldkit.camera.scenes import place_page
 from fieldkit.scanner.detect import PageDetector
 from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners, scale_quad
 from fieldkit.scanner.nesting import beyond_bleed
@@ -50,7 +51,7 @@ def test_a_page_with_a_photo_printed_to_its_edge_is_found_whole(page, table, ang
     assert jaccard_in_document_frame(blank_part(truth, 0.45), truth, SIZE) < 0.6
 
 
-def test_the_rule_takes_the_outline_round_print_and_leaves_a_page_on_a_tiled_table_alone(page):
+def test_the_rule_takes_the_outline_round_print_and_leaves_a_page_between_tile_joints_alone(page):
     detector = PageDetector()
     truth = a4_at((640, 360), 480, 6)
     # A photo to the edge: the blank part wins the scoring; the outline round the photo is the page.
@@ -60,16 +61,23 @@ def test_the_rule_takes_the_outline_round_print_and_leaves_a_page_on_a_tiled_tab
     blank = order_corners(scale_quad(blank_part(truth, 0.4), views.scale))
     chosen, _ = beyond_bleed(views, [whole], np.array([0.3]), blank, 0.9)
     np.testing.assert_allclose(chosen, whole)
-    # A plain page on tiles: an outline reaching on over the tiles to a joint, sharing the page's top side,
-    # is the table, not print (what lies inside it is what lies beyond it).
-    plain_page = photographed(page, truth, "tiles", 5)
-    views = detector.views(plain_page)
-    top_left, top_right, bottom_right, bottom_left = truth
-    longer = np.array(
-        [top_left, top_right, top_right + 1.5 * (bottom_right - top_right), top_left + 1.5 * (bottom_left - top_left)],
-        np.float32,
-    )
-    page_outline = order_corners(scale_quad(truth, views.scale))
+    # A plain page on tiles whose joints run on from its sides and cross below it: the outline round page and
+    # tile has edges all round, but it is the table, not print (the joints have tile on both sides, and what
+    # lies inside it is what lies beyond it).
+    square = a4_at((640, 300), 400, 0)
+    left, right = int(square[0, 0]), int(square[1, 0])
+    # The joint below it where page and tile together have an ID card's shape (the rule's shape test passes).
+    joint = int(square[0, 1] + 1.586 * (right - left))
+    rng = np.random.default_rng(5)
+    table = np.clip(rng.normal(150, 12, (SIZE[1], SIZE[0], 3)), 0, 255).astype(np.uint8)
+    table[:] = (table * np.array([0.8, 0.9, 1.0])).astype(np.uint8)
+    for x in (left, right):
+        table[:, x - 1 : x + 2] = (70, 75, 80)
+    table[joint - 1 : joint + 2] = (70, 75, 80)
+    frame = place_page(page, square, table)
+    views = detector.views(frame)
+    longer = np.array([square[0], square[1], (right, joint), (left, joint)], np.float32)
+    page_outline = order_corners(scale_quad(square, views.scale))
     chosen, _ = beyond_bleed(
         views, [order_corners(scale_quad(longer, views.scale))], np.array([0.3]), page_outline, 0.9
     )
