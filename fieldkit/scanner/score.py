@@ -233,7 +233,7 @@ def edge_along(
     return np.clip(best / views.edge_floor, 0, 1.5) / 1.5
 
 
-TINT_LEVELS = 20  # a point this close (grey levels, every channel) to the inside's median colour shares its tint
+TINT_SPREAD = 0.1  # a point this close to the inside's median proportions (every channel) shares its tint
 TINT_SHARE = 0.7  # the share of the inside in one tint for it to count as tinted paper
 TINT_CREDIT = 0.5  # how much a tinted point counts, against a white one's 1 (more gave false pages on cloths)
 
@@ -252,8 +252,12 @@ def _paper_likeness(views: Views, grid: np.ndarray) -> np.ndarray:
     paperish = lit & (chroma < 0.2 * light + 10)
     # Tinted paper (a pink land-use certificate, a green form): most of the inside one colour, that is not
     # white. Half credit, and only when it covers most of the inside: a check is two colours, a flower many.
-    tint = np.median(colours, axis=1, keepdims=True)
-    tinted = lit & ~paperish & (np.abs(colours - tint).max(axis=-1) < TINT_LEVELS)
+    # The tint is compared as a colour's proportions (each channel over the point's brightness), so the same
+    # paper under a shadow or a lamp is the same tint: a strong tint's levels vary with the light more than
+    # the test's margin (a pink certificate lost its paper credit to a shading gradient).
+    hue = colours / np.maximum(light, 1.0)[..., None]
+    tint = np.median(hue, axis=1, keepdims=True)
+    tinted = lit & ~paperish & (np.abs(hue - tint).max(axis=-1) < TINT_SPREAD)
     tinted_share = tinted.mean(axis=1)
     tinted_share = np.where(tinted_share >= TINT_SHARE, tinted_share, 0.0)
     # Bright enough is judged on the paperish points alone: a large photo printed on a page is not its paper
