@@ -4,7 +4,7 @@
    (`lines.py`, the main source), closed edge contours and bright colourless regions (`candidates.py`), and,
    in a live view, the outline found in the previous frame snapped to this frame's edges. When none of them
    convinces, three-sided outlines are completed, and lines are looked for in a map of colourfulness and
-   among gentler steps too.
+   among gentler steps too; failing those, in maps of hue.
 2. Every plausible hypothesis is scored on the image (`score.py`: a logistic model over evidence along the
    sides, at the corners and inside: the probability that it is a page's outline); the best few are snapped
    to the edges near them and scored again.
@@ -99,19 +99,33 @@ class PageDetector:
         if best_score >= self.RESCUE_SCORE:
             return self._fitted(image, views, best, best_score, self.accept)
         # No convincing outline: maybe one side is too faint for a line, the sides step too gently for one (a
-        # page on other white papers), or they differ from the cloth in colour more than in brightness (a
-        # second look at lines, only here: it costs twice as much as the first).
-        # These outlines must convince more than a found one; if none does, the first choice stands.
+        # page on other white papers), or they differ from the cloth in colour or in hue more than in
+        # brightness. Closer looks, each only when the one before found nothing (each costs about as much as
+        # the first look). Their outlines must convince more than a found one; if none does, the first choice
+        # stands.
+        for look in (self._second_look, self._tone_look):
+            quads, scores = self._scored(views, quads, scores, look(views, lines))
+            guess, guess_score = self.choose(views, quads, scores, paper)
+            if guess_score > best_score:
+                found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
+                if found is not None:
+                    return found
+        return self._fitted(image, views, best, best_score, self.accept)
+
+    def _second_look(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
+        """Three-sided outlines completed, lines of colourfulness, and lines that step gently."""
         colour, faint = self.colour_lines(views), self.faint_lines(views)
         more = self.completed_candidates(views, lines) + self.line_candidates(views, colour)
         more += self.completed_candidates(views, colour) + self.line_candidates(views, faint)
-        quads, scores = self._scored(views, quads, scores, more + self.completed_candidates(views, faint))
-        guess, guess_score = self.choose(views, quads, scores, paper)
-        if guess_score > best_score:
-            found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
-            if found is not None:
-                return found
-        return self._fitted(image, views, best, best_score, self.accept)
+        return more + self.completed_candidates(views, faint)
+
+    def _tone_look(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
+        """Outlines from lines of hue (`tone_lines`)."""
+        more = []
+        for tone in self.tone_lines(views):
+            more += self.line_candidates(views, tone, self.TONE_QUADS)
+            more += self.completed_candidates(views, tone, self.TONE_COMPLETIONS)
+        return more
 
     def _fitted(
         self, image: np.ndarray, views: Views, best: np.ndarray | None, best_score: float, accept: float
@@ -225,9 +239,12 @@ class PageDetector:
             + self.completed_candidates(views, colour)
             + self.line_candidates(views, faint)
             + self.completed_candidates(views, faint)
+            + self._tone_look(views, lines)
         )
 
     LINE_QUADS = 40
+    # Fewer from each hue map: half the look's cost, the same pages found on development frames.
+    TONE_QUADS, TONE_COMPLETIONS = 20, 6
     COMPLETIONS = 12  # three-sided hypotheses whose fourth side is looked for
     # The fourth side's distance from side k, over k's length: every paper's aspect either way (ID card 1.59,
     # A4 1.41, letter 1.29, and 1 over them), with room for perspective.
@@ -241,23 +258,30 @@ class PageDetector:
         paper but tinted (a pastel check, a pink tile), which brightness less colour shows too weakly."""
         return _lines_in(views, cv2.medianBlur(views.chroma, 5))
 
+    def tone_lines(self, views: Views) -> list[Lines | None]:
+        """Lines of hue: the red-green and the yellow-blue axes of CIELAB, each stretched over the frame's own
+        range. A cream page on bluish or lavender sheets, or a pink certificate on a cloth of its brightness,
+        differs from what is beside it in hue alone, which brightness and colourfulness both miss."""
+        lab = cv2.cvtColor(views.colour, cv2.COLOR_BGR2LAB)
+        return [_lines_in(views, _stretched(cv2.medianBlur(lab[..., axis], 5))) for axis in (1, 2)]
+
     def faint_lines(self, views: Views) -> Lines | None:
         """Lines of brightness less colour that step too gently for the first look (`lines.FAINT_QUANT`)."""
         return _lines_in(views, views.paperness, faint=True)
 
-    def line_candidates(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
+    def line_candidates(self, views: Views, lines: Lines | None, limit: int | None = None) -> list[np.ndarray]:
         if lines is None:
             return []
         width, height = views.size
-        quads, _ = line_quads(lines, views.size, self.MIN_AREA * width * height, self.LINE_QUADS)
+        quads, _ = line_quads(lines, views.size, self.MIN_AREA * width * height, limit or self.LINE_QUADS)
         return list(quads)
 
-    def completed_candidates(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
+    def completed_candidates(self, views: Views, lines: Lines | None, limit: int | None = None) -> list[np.ndarray]:
         """A page with three sides found as lines and the fourth too faint for one (a white card on white
         paper, a side in glare): the fourth side put on the best edge at a distance a paper's shape allows."""
         if lines is None:
             return []
-        found = three_sides(lines, views.size, self.COMPLETIONS)
+        found = three_sides(lines, views.size, limit or self.COMPLETIONS)
         n, r = len(found.span), len(self.FOURTH_SIDE)
         if not n:
             return []
@@ -372,6 +396,17 @@ class PageDetector:
 def _lines_in(views: Views, image: np.ndarray, faint: bool = False) -> Lines | None:
     """The lines of one of the small frame's maps: segments a page's side long at least, joined."""
     return join_segments(*segments(image, 0.04 * min(views.size), faint=faint), views.size)
+
+
+TONE_RANGE = 8.0  # the least range of a hue axis stretched to full scale: a frame of one hue has no hue lines
+
+
+def _stretched(plane: np.ndarray) -> np.ndarray:
+    """A map's 1st-99th percentile range stretched to 0..255: a hue axis spans a few dozen levels of LAB's
+    256, less than LSD's gradient threshold across a hue step (measured: 3-5 levels per pixel)."""
+    low, high = percentiles(plane, (1, 99))
+    gain = 255.0 / max(high - low, TONE_RANGE)
+    return cv2.convertScaleAbs(plane, alpha=gain, beta=-low * gain)
 
 
 def _unique(quads: list[np.ndarray], tolerance: float = 2.0) -> list[np.ndarray]:

@@ -163,6 +163,30 @@ def test_sides_that_differ_from_the_cloth_in_colour_only_are_lines_of_colour(pag
     assert sides_seen(image, truth, PageDetector.colour_lines) == (0, 4)
 
 
+def lavender_sheet(rng):
+    """A lavender-white sheet with rows of grey print, filling the frame: as bright and as colourful as a cream
+    page (brightness less colour and colourfulness equal), of the opposite hue."""
+    sheet = np.empty((SIZE[1], SIZE[0], 3), np.uint8)
+    sheet[:] = (250, 230, 250)
+    for y in range(30, SIZE[1], 26):
+        start = int(rng.integers(20, 200))
+        cv2.line(sheet, (start, y), (start + int(rng.integers(300, 900)), y), (150, 140, 145), 2)
+    return sheet
+
+
+@pytest.mark.parametrize("seed", [0, 2, 3, 4])
+def test_a_cream_page_on_a_lavender_sheet_differs_in_hue_alone(page, seed):
+    """Neither brightness nor colourfulness steps at its sides (the first and second looks find no side of
+    it); the yellow-blue axis does, and the page is found."""
+    rng = np.random.default_rng(seed)
+    truth = a4_at((640, 360), 300 + 30 * seed, 4 + 3 * seed, 0.05)
+    cream = (page.astype(np.float32) * np.array((0.92, 0.98, 1.0), np.float32)).clip(0, 255).astype(np.uint8)
+    image = place_page(cream, truth, lavender_sheet(rng))
+    image = apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.15), rng)
+    assert sides_seen(image, truth, lambda detector, views: detector.tone_lines(views)[1]) == (0, 4)
+    assert found_share(image, truth) > 0.95
+
+
 def tinted_certificate(page, tint):
     """The form printed on tinted paper with a patterned border, as a land-use certificate (sổ hồng) is."""
     tinted = (page.astype(np.float32) * np.array(tint, np.float32)).clip(0, 255).astype(np.uint8)
