@@ -76,9 +76,12 @@ class PageDetector:
     def __init__(self, accept: float | None = None) -> None:
         self.accept = self.ACCEPT if accept is None else accept
 
-    def detect(self, image: np.ndarray, hint: np.ndarray | None = None, paper: Paper | None = None) -> Detection | None:
+    def detect(
+        self, image: np.ndarray, hint: np.ndarray | None = None, paper: Paper | None = None, thorough: bool = True
+    ) -> Detection | None:
         """`hint`: the previous frame's quad in a live view; `paper`: the page's paper, when the document slot
-        or the user says which it is."""
+        or the user says which it is; `thorough`: take the last, costliest look too (a live view may take it on
+        some frames only, see `session.py`)."""
         if image is None or image.ndim != 3 or image.shape[0] < 32 or image.shape[1] < 32:
             return None
         views = self.views(image)
@@ -103,7 +106,7 @@ class PageDetector:
         # brightness. Closer looks, each only when the one before found nothing (each costs about as much as
         # the first look). Their outlines must convince more than a found one; if none does, the first choice
         # stands.
-        for look in (self._second_look, self._tone_look):
+        for look in (self._second_look, self._tone_look) if thorough else (self._second_look,):
             quads, scores = self._scored(views, quads, scores, look(views, lines))
             guess, guess_score = self.choose(views, quads, scores, paper)
             if guess_score > best_score:
