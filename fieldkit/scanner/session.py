@@ -145,7 +145,7 @@ class CaptureSession:
         height, width = frame.image.shape[:2]
         # With no page in view every frame is searched in full; the last look (hue) would cost a page-less
         # frame 60% more and slow the preview, so it is taken on every third such frame: a page only it finds
-        # is then found within a tenth of a second, and followed from there.
+        # is then found within three frames, and followed from there.
         thorough = self._misses % THOROUGH_EVERY == THOROUGH_EVERY - 1
         detection = self.detector.detect(frame.image, hint=self.tracker.quad, paper=self.paper, thorough=thorough)
         self._misses = 0 if detection is not None else self._misses + 1

@@ -160,14 +160,9 @@ def test_a_page_only_the_last_look_finds_is_found_within_three_frames_of_a_live_
     """With no page in view, the detector's costliest look (lines of hue) is taken on every third frame only;
     a cream page on a lavender sheet, which only that look finds, is found on the third frame."""
     from fieldkit.camera.paperwork import form_page
-    from fieldkit.camera.scenes import Conditions, apply_conditions, place_page
-    from tests.unit.test_scan_nasty import a4_at, lavender_sheet
+    from tests.unit.test_scan_nasty import cream_page_on_lavender
 
-    rng = np.random.default_rng(0)
-    truth = a4_at((640, 360), 300, 4, 0.05)
-    page = form_page(np.random.default_rng(31)).image
-    cream = (page.astype(np.float32) * np.array((0.92, 0.98, 1.0), np.float32)).clip(0, 255).astype(np.uint8)
-    image = apply_conditions(place_page(cream, truth, lavender_sheet(rng)), truth, Conditions(noise=3), rng)
+    image, _ = cream_page_on_lavender(form_page(np.random.default_rng(31)).image, seed=0)
     session = CaptureSession(settings=CaptureSettings(auto=False))
     seen = [session.feed(Frame(image, k, k / 30)).quad is not None for k in range(4)]
     assert seen == [False, False, True, True]  # found on the third, followed on the fourth
