@@ -143,9 +143,9 @@ class CaptureSession:
     def feed(self, frame: Frame) -> LiveView:
         self._last_frame = frame
         height, width = frame.image.shape[:2]
-        # With no page in view every frame is searched in full; the last look (hue) would cost a page-less
-        # frame 60% more and slow the preview, so it is taken on every third such frame: a page only it finds
-        # is then found within three frames, and followed from there.
+        # With no page in view every frame is searched in full; the last look (hue) nearly doubles a page-less
+        # frame's search (scripts/bench/scanner.py, "page-less frame") and would slow the preview, so it is
+        # taken on every third such frame: a page only it finds is found within three frames, then followed.
         thorough = self._misses % THOROUGH_EVERY == THOROUGH_EVERY - 1
         detection = self.detector.detect(frame.image, hint=self.tracker.quad, paper=self.paper, thorough=thorough)
         self._misses = 0 if detection is not None else self._misses + 1

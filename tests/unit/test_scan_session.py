@@ -8,6 +8,7 @@ import pytest
 from pypdf import PdfReader
 
 from fieldkit.camera import CameraError, Frame, open_source
+from fieldkit.camera.paperwork import form_page
 from fieldkit.camera.sources import FrameSource
 from fieldkit.core.errors import UserError
 from fieldkit.scanner.enhance import Mode
@@ -15,6 +16,7 @@ from fieldkit.scanner.geometry import jaccard_in_document_frame
 from fieldkit.scanner.pages import PageList
 from fieldkit.scanner.pdf import build_pdf
 from fieldkit.scanner.session import CaptureSession, CaptureSettings, OutlineTracker
+from tests.unit.test_scan_nasty import cream_page_on_lavender
 
 
 class Detected:
@@ -159,9 +161,6 @@ def test_an_unknown_demo_variant_is_a_clear_error():
 def test_a_page_only_the_last_look_finds_is_found_within_three_frames_of_a_live_view():
     """With no page in view, the detector's costliest look (lines of hue) is taken on every third frame only;
     a cream page on a lavender sheet, which only that look finds, is found on the third frame."""
-    from fieldkit.camera.paperwork import form_page
-    from tests.unit.test_scan_nasty import cream_page_on_lavender
-
     image, _ = cream_page_on_lavender(form_page(np.random.default_rng(31)).image, seed=0)
     session = CaptureSession(settings=CaptureSettings(auto=False))
     seen = [session.feed(Frame(image, k, k / 30)).quad is not None for k in range(4)]
