@@ -19,9 +19,10 @@ from fieldkit.camera.scenes import (
     wood,
 )
 from fieldkit.scanner.detect import PageDetector
-from fieldkit.scanner.geometry import jaccard_in_document_frame
+from fieldkit.scanner.geometry import jaccard_in_document_frame, scale_quad
 from fieldkit.scanner.paper import PAPERS, outline_aspect
 from fieldkit.scanner.refine import refine_quad
+from fieldkit.scanner.score import FEATURES, quad_features
 
 SIZE = (1280, 720)
 
@@ -82,6 +83,64 @@ def test_a_page_on_a_pile_of_other_white_papers(page):
     image = place_page(page, truth, contact_shadow(table, truth, rng))
     image = apply_conditions(image, truth, Conditions(light_gradient=0.25, noise=3, jpeg_quality=85), rng)
     assert found_share(image, truth) > 0.95
+
+
+def ruled_sheet(rng, angle_deg):
+    """A wide ruled sheet (a printed list, a notebook) under the page, its print lines every 12 px at an angle."""
+    table = wood(*SIZE, rng)
+    sheet = a4_at((640, 360), 1100, angle_deg)
+    inside = np.zeros(SIZE[::-1], np.uint8)
+    cv2.fillConvexPoly(inside, sheet.astype(np.int32), 255)
+    table[inside > 0] = (226, 230, 232)
+    ruled = np.zeros_like(inside)
+    a = np.radians(angle_deg)
+    along, down = np.array([np.cos(a), np.sin(a)]), np.array([-np.sin(a), np.cos(a)])
+    for offset in range(-800, 800, 12):
+        middle = np.array([640.0, 360.0]) + offset * down
+        ends = [tuple((middle + sign * 900 * along).astype(int)) for sign in (-1, 1)]
+        cv2.line(ruled, ends[0], ends[1], 255, 1)
+    table[(ruled > 0) & (inside > 0)] = (95, 95, 95)
+    return table
+
+
+PLACEMENTS = [(0, 1, -60), (2, -2, -30), (-3, 2, 0), (5, 3, 30), (1, -1, 60), (-1, 0, 90)]
+
+
+def page_on_ruled_sheet(page, seed):
+    rng = np.random.default_rng(seed)
+    lines, turn, shift = PLACEMENTS[seed]
+    truth = a4_at((640 + shift, 370), 520, lines + turn, 0.04)
+    image = place_page(page, truth, contact_shadow(ruled_sheet(rng, lines), truth, rng))
+    return apply_conditions(image, truth, Conditions(light_gradient=0.2, noise=3, jpeg_quality=85), rng), truth
+
+
+def runs_on_of(image, quad):
+    detector = PageDetector()
+    views = detector.views(image)
+    return quad_features(views, scale_quad(quad, views.scale)[None])[0, FEATURES.index("runs_on")]
+
+
+def test_print_lines_past_a_pages_corners_are_not_its_sides_running_on(page):
+    """A page's side that runs on past its corners is the edge of something longer (a tile joint, a sheet under
+    it). The print lines of a ruled sheet under the page run on past its corners too, but as a field of parallel
+    lines, on and beside the side's line alike: that is texture, not the side going on."""
+    image, truth = page_on_ruled_sheet(page, 0)
+    assert runs_on_of(image, truth) < 0.1
+    # The same outline drawn on tile joints, single lines that run on: judged as running on.
+    floor = np.full((SIZE[1], SIZE[0], 3), 180, np.uint8)
+    corners = a4_at((640, 360), 480, 0)
+    for x in corners[:2, 0]:
+        cv2.line(floor, (int(x), 0), (int(x), SIZE[1]), (90, 90, 90), 3)
+    for y in corners[1:3, 1]:
+        cv2.line(floor, (0, int(y)), (SIZE[0], int(y)), (90, 90, 90), 3)
+    assert runs_on_of(floor, corners) > 0.5
+
+
+def test_a_page_on_a_ruled_sheet_whose_lines_run_past_its_corners(page):
+    """Found on every placement (0.89-0.99: a side may land on the print line beside it); before print lines
+    stopped counting as the page's sides running on, the page lost to a part of the sheet on one of them (0.41)."""
+    shares = [found_share(*page_on_ruled_sheet(page, seed)) for seed in range(len(PLACEMENTS))]
+    assert min(shares) > 0.85
 
 
 def test_a_hand_over_one_corner(page):
@@ -182,13 +241,14 @@ def cream_page_on_lavender(page, seed):
     return apply_conditions(image, truth, Conditions(noise=3, light_gradient=0.15), rng), truth
 
 
-@pytest.mark.parametrize("seed", [0, 2, 3, 4])
+@pytest.mark.parametrize("seed", range(6))
 def test_a_cream_page_on_a_lavender_sheet_differs_in_hue_alone(page, seed):
     """No brightness step at its sides (the first look finds none of them; the live view's test shows the
-    second look finds no page either); the yellow-blue axis steps all round, and the page is found."""
+    second look finds no page either); the yellow-blue axis steps all round, and the page is found (0.99 or
+    better on five placements; on one, 0.92, the top side lies along a print line of the sheet at a corner)."""
     image, truth = cream_page_on_lavender(page, seed)
     assert sides_seen(image, truth, lambda detector, views: detector.tone_lines(views)[1]) == (0, 4)
-    assert found_share(image, truth) > 0.95
+    assert found_share(image, truth) > 0.9
 
 
 def tinted(page, tint):
