@@ -103,6 +103,7 @@ def ruled_sheet(rng, angle_deg):
     return table
 
 
+# (the sheet's lines' angle, the page's turn from them, both in degrees; the page's shift right in pixels)
 PLACEMENTS = [(0, 1, -60), (2, -2, -30), (-3, 2, 0), (5, 3, 30), (1, -1, 60), (-1, 0, 90)]
 
 
