@@ -249,9 +249,7 @@ def _continuing(views: Views, points: np.ndarray, direction: np.ndarray, normal:
     Print on a sheet under the page, or stripes, put edges on the line and beside it on both sides alike."""
     on_line = edge_along(views, points, direction, normal)
     beside = [
-        np.maximum.reduce(
-            [edge_along(views, points, direction, normal, offsets=(side * step,)) for step in TEXTURE_OFFSETS]
-        )
+        edge_along(views, points, direction, normal, offsets=tuple(side * step for step in TEXTURE_OFFSETS))
         for side in (-1.0, 1.0)
     ]
     return np.clip(on_line - np.minimum(*beside), 0.0, 1.0)
