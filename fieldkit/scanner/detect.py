@@ -108,9 +108,9 @@ class PageDetector:
         # on other white papers), or they differ from the cloth in colour or in hue more than in brightness.
         # Closer looks, each only when the one before found nothing better (each costs about as much as the
         # first look). Their outlines must convince more than the first choice; if none does, it stands. They
-        # are taken below a clear score, not only below a convincing one (0.5 until stop 20): an ID card on a
-        # pile of papers is often found only by them, with a sheet beside it chosen at 0.5-0.85 first
-        # (development frames: 0.9585 -> 0.9626, the pile 0.787 -> 0.808, no more page-less frames taken).
+        # are taken below a clear score, not only below a convincing one (0.5, as they were at first): an ID
+        # card on a pile of papers is often found only by them, with a sheet beside it chosen at 0.5-0.85
+        # first (development frames: 0.9585 -> 0.9626, the pile 0.787 -> 0.808, no more page-less frames taken).
         for look in (self._second_look, self._tone_look) if thorough else (self._second_look,):
             quads, scores = self._scored(views, quads, scores, look(views, lines))
             guess, guess_score = self.choose(views, quads, scores, paper)
