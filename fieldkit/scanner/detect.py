@@ -67,7 +67,7 @@ class PageDetector:
     RESCUE_ACCEPT = 0.7  # the confidence an outline of the closer looks needs to replace the first choice
     FRONT_RUNNERS = 4  # hypotheses given a quick, wide snap before the shortlist is drawn
     NEAR_RUNNERS = 12  # hypotheses given a quick, close snap (NEAR_REACH) before the shortlist is drawn
-    NEAR_REACH = 6.0  # how far (small-frame pixels) the shortlist's sides are also moved in a close search
+    NEAR_REACH = 6.0  # how far (small-frame pixels) a close search moves sides: the near runners', the shortlist's
     FOLLOWED_SUPPORT = 0.85  # the fit's support a followed page running out of the picture needs (see detect)
 
     @staticmethod
