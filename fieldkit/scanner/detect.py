@@ -67,7 +67,7 @@ class PageDetector:
     RESCUE_ACCEPT = 0.7  # the confidence an outline of the closer looks needs to replace the first choice
     FRONT_RUNNERS = 4  # hypotheses given a quick, wide snap before the shortlist is drawn
     NEAR_RUNNERS = 12  # hypotheses given a quick, close snap (NEAR_REACH) before the shortlist is drawn
-    NEAR_REACH = 6.0  # how far (small-frame pixels) a close search moves sides: the near runners', the shortlist's
+    NEAR_REACH = 6.0  # how far (small-frame pixels) the near runners' sides move in a close search
     FOLLOWED_SUPPORT = 0.85  # the fit's support a followed page running out of the picture needs (see detect)
 
     @staticmethod
@@ -394,9 +394,10 @@ class PageDetector:
         moved[:1] = search_sides_many(views, moved[:1], reach / 3)  # the favourite: a second look from there
         # Each also moved only a little: on a pile of papers the wide search can take a side that lies a pixel
         # or two off the page's edge to a stronger edge beside it (another sheet's), and lose the page
-        # (development frames: 0.9626 -> 0.9647, pages missed 21 -> 14, page-less frames taken 16 -> 17).
-        near = search_sides_many(views, shortlist, self.NEAR_REACH)
-        moved = order_quads(np.concatenate([moved, search_sides_many(views, near, self.NEAR_REACH / 3)]))
+        # (development frames: 0.9626 -> 0.9647, pages missed 21 -> 14, page-less frames taken 16 -> 17). A
+        # fine pass is enough since the close snap of the near runners (`_nudged`) went before: with a 6 px
+        # pass first as well, 0.9690 against 0.9689; with neither, 0.9679.
+        moved = order_quads(np.concatenate([moved, search_sides_many(views, shortlist, self.NEAR_REACH / 3)]))
         moved = moved[plausible_mask(moved, views.size, self.MIN_AREA)]
         pool = list(shortlist) + list(moved)
         final = np.concatenate([scores[chosen], score_quads(views, moved) if len(moved) else np.zeros(0)])
