@@ -302,6 +302,10 @@ class Conditions:
     noise: float = 2.0  # sigma in grey levels
     jpeg_quality: int = 0  # 0 = none
     exposure: float = 1.0  # < 1: a dim room
+    # Gains of the blue, green and red channels: the colour a camera's white balance leaves under a warm lamp
+    # (blue low), a cool tube (red low) or a fluorescent one (green high). Applied before blur, noise and JPEG,
+    # as a camera does.
+    cast: tuple[float, float, float] = (1.0, 1.0, 1.0)
 
 
 def random_conditions(rng: Rng) -> Conditions:
@@ -338,6 +342,8 @@ def apply_conditions(frame: np.ndarray, corners: np.ndarray, cond: Conditions, r
         mask = cv2.GaussianBlur(mask, (0, 0), max(3.0, 25 * scale))
         gain *= 1.0 - cond.shadow * mask
     image *= gain[..., None]
+    if cond.cast != (1.0, 1.0, 1.0):
+        image *= np.array(cond.cast, np.float32)
     if cond.glare:
         ys, xs = np.mgrid[0:height, 0:width].astype(np.float32)
         inside = corners.mean(axis=0) + rng.normal(0, 0.15, 2) * (corners.max(0) - corners.min(0))
