@@ -302,7 +302,7 @@ class Conditions:
     noise: float = 2.0  # sigma in grey levels
     jpeg_quality: int = 0  # 0 = none
     exposure: float = 1.0  # < 1: a dim room
-    # Gains of the blue, green and red channels: the colour a camera's white balance leaves under a warm lamp
+    # Gains of the blue, green and red channels: the colour a camera's white balance leaves under a warm bulb
     # (blue low), a cool tube (red low) or a fluorescent one (green high). Applied before blur, noise and JPEG,
     # as a camera does.
     cast: tuple[float, float, float] = (1.0, 1.0, 1.0)
