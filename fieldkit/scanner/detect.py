@@ -478,12 +478,9 @@ def _cast_gains(image: np.ndarray) -> np.ndarray | None:
     warm bulb may be blown out in red alone, and still shows it)."""
     channels = cv2.split(image)
     unclipped = cv2.compare(cv2.min(cv2.min(channels[0], channels[1]), channels[2]), GLARE, cv2.CMP_LT)
-    tops = np.zeros(3, np.float32)
-    for k, channel in enumerate(channels):
-        cumulative = np.cumsum(cv2.calcHist([channel], [0], unclipped, [256], [0, 256]).ravel())
-        if cumulative[-1] < 0.1 * channel.size:  # mostly blown out: nothing to read
-            return None
-        tops[k] = np.searchsorted(cumulative, 0.97 * cumulative[-1])
+    if cv2.countNonZero(unclipped) < 0.1 * unclipped.size:  # mostly blown out: nothing to read
+        return None
+    tops = np.array([percentiles(channel, (97,), mask=unclipped)[0] for channel in channels], np.float32)
     if tops.min() <= 0:
         return None
     gains = tops.max() / tops

@@ -296,8 +296,13 @@ def _paper_light(light: np.ndarray, paperish: np.ndarray, otherwise: np.ndarray)
     return np.where(count > 0, total / np.maximum(count, 1), otherwise)
 
 
-def percentiles(values: np.ndarray, points, top: int = 256) -> list[float]:
-    """Percentiles of small non-negative integers through a histogram: much cheaper than np.percentile."""
+def percentiles(values: np.ndarray, points, top: int = 256, mask: np.ndarray | None = None) -> list[float]:
+    """Percentiles of small non-negative integers through a histogram: much cheaper than np.percentile.
+    `mask` (uint8 images only): of the values where it is set."""
+    if mask is not None:
+        counts = cv2.calcHist([values], [0], mask, [256], [0, 256]).ravel()
+        cumulative = np.cumsum(counts) / max(1.0, float(counts.sum()))
+        return [float(np.searchsorted(cumulative, p / 100.0)) for p in points]
     if values.dtype == np.uint8 and top == 256:
         counts = cv2.calcHist([values], [0], None, [256], [0, 256]).ravel()  # a tenth of bincount's time
     elif values.dtype in (np.int16, np.uint16):  # non-negative: the same bits read as unsigned
