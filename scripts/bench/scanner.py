@@ -46,7 +46,7 @@ sys.path.insert(0, str(ROOT))
 from fieldkit.camera.paperwork import form_page, id_card, random_paperwork, text_page  # noqa: E402
 from fieldkit.camera.scenes import BACKGROUNDS, SIDES, Conditions, random_conditions, render_scene  # noqa: E402
 from fieldkit.scanner.detect import PageDetector  # noqa: E402
-from fieldkit.scanner.enhance import Mode  # noqa: E402
+from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
 from fieldkit.scanner.pages import ScannedPage  # noqa: E402
 from fieldkit.scanner.paper import PAPERS  # noqa: E402
@@ -82,6 +82,7 @@ def main() -> int:
     report["runs_out"] = runs_out_bench(np.random.default_rng([args.seed, 1]), 1 if args.quick else 3)
     report["bowed"] = bowed_bench(np.random.default_rng([args.seed, 2]), 2 if args.quick else 6)
     report["colour_cast"] = cast_bench(np.random.default_rng([args.seed, 3]), 1 if args.quick else 4)
+    report["orientation"] = orientation_bench(np.random.default_rng([args.seed, 4]), 4 if args.quick else 24)
     report["live_ms"] = live_bench(60 if args.quick else 240)
     report["bytes_per_a4_page"] = bytes_bench(rng, 2 if args.quick else 6)
     if not args.no_ocr:
@@ -264,6 +265,31 @@ def cast_bench(rng: np.random.Generator, per_kind: int) -> dict:
             "jaccard_mean_neutral": float(np.mean(scores["neutral"])),
             "missed": int(sum(s == 0 for s in scores["cast"])),
         }
+    return result
+
+
+# Page heights in pixels after flattening: an A4 page framed by a 1080p, a 720p and a 480p webcam.
+ORIENTATION_HEIGHTS = (1000, 650, 430)
+
+
+def orientation_bench(rng: np.random.Generator, pages: int) -> dict:
+    """Auto-rotate: forms and text pages at the size a webcam gives them (soft, noisy), each turned 0-3 quarter
+    turns; how many come out upright, how many are left as they were taken (it could not tell), how many wrong."""
+    result = {}
+    for height in ORIENTATION_HEIGHTS:
+        counts = {"upright": 0, "left_as_taken": 0, "wrong": 0}
+        for index in range(pages):
+            flat = (form_page if index % 2 else text_page)(rng).image
+            width = round(flat.shape[1] * height / flat.shape[0])
+            page = cv2.GaussianBlur(cv2.resize(flat, (width, height), interpolation=cv2.INTER_AREA), (0, 0), 1.2)
+            page = np.clip(page + rng.normal(0, 4, page.shape), 0, 255).astype(np.uint8)
+            for turns in range(4):
+                found = quarter_turns_upright(rotate_quarter(page, turns))
+                if (turns + found) % 4 == 0:
+                    counts["upright"] += 1
+                else:
+                    counts["left_as_taken" if found == 0 else "wrong"] += 1
+        result[f"{height}px"] = {"pages": pages * 4, **counts}
     return result
 
 
@@ -457,6 +483,11 @@ def print_table(report: dict) -> None:
             f"{'page under a ' + name + ', Jaccard':44s} {value['jaccard_mean']:.4f}   "
             f"the same scenes without the cast {value['jaccard_mean_neutral']:.4f}, "
             f"missed {value['missed']} of {value['frames']}"
+        )
+    for label, value in report["orientation"].items():
+        print(
+            f"{'auto-rotate, A4 page ' + label + ' high':44s} {value['upright']} of {value['pages']} upright, "
+            f"{value['left_as_taken']} left as taken, {value['wrong']} wrong"
         )
     for label, value in det["median_ms"].items():
         target = "   target <= 15 ms  " + mark(value <= 15) if label == "1280x720" else ""
