@@ -289,6 +289,14 @@ def with_photo_to_edge(page: np.ndarray, rng: np.random.Generator, share: float 
     return printed
 
 
+def as_webcam_gives(page: np.ndarray, height: int, rng: np.random.Generator, blur: float = 1.2) -> np.ndarray:
+    """A flat page as a webcam's flattened capture gives it: `height` pixels high (about 1000 at 1080p, 650 at
+    720p, 430 at 480p for an A4 page that fills the view), soft (`blur`, sigma in pixels) and noisy."""
+    width = round(page.shape[1] * height / page.shape[0])
+    small = cv2.GaussianBlur(cv2.resize(page, (width, height), interpolation=cv2.INTER_AREA), (0, 0), blur)
+    return np.clip(small + rng.normal(0, 4, small.shape), 0, 255).astype(np.uint8)
+
+
 def write_samples(folder: Path, seed: int = 22) -> list[Path]:
     """(Re)make the sample documents shipped in resources/samples/."""
     rng = np.random.default_rng(seed)

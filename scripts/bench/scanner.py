@@ -45,7 +45,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from fieldkit.camera.paperwork import form_page, id_card, random_paperwork, text_page  # noqa: E402
+from fieldkit.camera.paperwork import (  # noqa: E402
+    as_webcam_gives,
+    form_page,
+    id_card,
+    random_paperwork,
+    text_page,
+)
 from fieldkit.camera.scenes import BACKGROUNDS, SIDES, Conditions, random_conditions, render_scene  # noqa: E402
 from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter  # noqa: E402
@@ -281,10 +287,7 @@ def orientation_bench(rng: np.random.Generator, pages: int) -> dict:
     for height in ORIENTATION_HEIGHTS:
         counts = {"upright": 0, "left_as_taken": 0, "wrong": 0}
         for index in range(pages):
-            flat = (form_page if index % 2 else text_page)(rng).image
-            width = round(flat.shape[1] * height / flat.shape[0])
-            page = cv2.GaussianBlur(cv2.resize(flat, (width, height), interpolation=cv2.INTER_AREA), (0, 0), 1.2)
-            page = np.clip(page + rng.normal(0, 4, page.shape), 0, 255).astype(np.uint8)
+            page = as_webcam_gives((form_page if index % 2 else text_page)(rng).image, height, rng)
             for turns in range(4):
                 found = quarter_turns_upright(rotate_quarter(page, turns))
                 if (turns + found) % 4 == 0:
