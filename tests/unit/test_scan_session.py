@@ -2,6 +2,7 @@
 that fails mid-scan."""
 
 import io
+import itertools
 
 import numpy as np
 import pytest
@@ -63,6 +64,23 @@ def test_the_outline_is_smoothed_but_follows_a_real_move():
     for _ in range(5):
         last = tracker.update(None, (1280, 720))
     assert last is None
+
+
+def test_a_swap_to_another_outline_waits_for_the_next_frame_but_a_slide_is_followed():
+    """On a pile of papers the search can swap between two outlines 40-90 px apart while the page lies still:
+    the outline stays put (so it can hold still for auto-capture); a page being slid is followed a frame late."""
+    tracker = OutlineTracker()
+    size = (1280, 720)
+    tracker.update(Detected(SQUARE), size)
+    other = SQUARE + np.float32([45, 0])  # 0.03 of the diagonal: beyond noise, short of a jump
+    for _ in range(6):  # A, B, A, B...: every B is held back
+        assert np.allclose(tracker.update(Detected(other), size), SQUARE)
+        assert not tracker.adopted
+        assert np.allclose(tracker.update(Detected(SQUARE), size), SQUARE, atol=0.5)
+    positions = [tracker.update(Detected(SQUARE + np.float32([40 * step, 0])), size)[0, 0] for step in range(1, 8)]
+    assert positions[0] == pytest.approx(SQUARE[0, 0])  # the first step of the slide waits for the second
+    assert positions[-1] > SQUARE[0, 0] + 200  # then the outline goes with the page
+    assert all(b >= a for a, b in itertools.pairwise(positions))
 
 
 def test_manual_capture_and_corners_by_hand():
