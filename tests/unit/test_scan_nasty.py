@@ -437,3 +437,26 @@ def test_a_page_held_up_to_a_laptops_webcam(page, seed):
     image = thumbs_over_the_sides(place_page(page, truth, room_behind(rng)), truth, rng)
     held = Conditions(noise=4, light_gradient=0.3, jpeg_quality=80, motion_blur=float(rng.uniform(0, 4)))
     assert found_share(apply_conditions(image, truth, held, rng), truth) > 0.97
+
+
+def test_a_side_beside_a_line_of_newspaper_print_is_fitted_to_the_paper_not_the_print(page):
+    """A page on an opened newspaper, a line of its print running along each side a few pixels out: the step
+    from the newspaper's grey to the print is three times the step from the page's white to the grey. The
+    page's edge is the step with the page's paper just inside it (the strongest step was taken before)."""
+    truth = a4_at((640, 360), 560, 3, 0.04)
+    sheet = np.full((SIZE[1], SIZE[0], 3), 195, np.uint8)
+    centre = truth.mean(axis=0)
+    for k in range(4):
+        a, b = truth[k], truth[(k + 1) % 4]
+        outward = (a + b) / 2 - centre
+        normal = np.array([-(b - a)[1], (b - a)[0]]) / np.linalg.norm(b - a)
+        normal *= np.sign(normal @ outward)
+        ends = [tuple(round(v) for v in p + 11 * normal) for p in (a, b)]
+        cv2.line(sheet, ends[0], ends[1], (60, 60, 60), 4)  # its nearer edge 9 px beyond the page's: in reach
+    image = place_page(page, truth, sheet)
+    conditions = Conditions(noise=3, focus_blur=1.0, jpeg_quality=85)
+    image = apply_conditions(image, truth, conditions, np.random.default_rng(3))
+    rough = truth + np.array([[1.0, 2.5], [-2.0, 1.5], [0.5, -1.0], [1.5, 0.5]], np.float32)  # off by 1-3 px
+    fitted, support = refine_quad(image, rough, reach=12.8)
+    assert np.abs(fitted - truth).max() < 1.5
+    assert support > 0.8
