@@ -116,8 +116,9 @@ def _fit_sides(
     # paper on a table of nearly its own colour has "paper" beyond its very edge.
     strength = _unless_none_left(strength, _print_edges(off_paper < PAPER_LEVELS))
     # The page's edge has the page's paper just inside it. A stronger step further out is something beside
-    # the page: a newspaper's line of print, the edge of the sheet under it (development frames: 0.9688 ->
-    # 0.9700, newspaper 0.956 -> 0.961, tiles 0.986 -> 0.990, page-less frames taken for a page 18 -> 15).
+    # the page: a newspaper's line of print, a tile's joint (development frames: 0.9688 -> 0.9700, newspaper
+    # 0.956 -> 0.961, tiles 0.986 -> 0.990, page-less frames taken for a page 18 -> 15). Not a white sheet
+    # under the page: that is paper too (a pile of papers stays at 0.85).
     # Within a third of the reach (blur widens a step), and more lenient than PAPER_LEVELS: paper shades
     # towards its edge.
     within = max(3, round(reach / 3))
