@@ -460,3 +460,40 @@ def test_a_side_beside_a_line_of_newspaper_print_is_fitted_to_the_paper_not_the_
     fitted, support = refine_quad(image, rough, reach=12.8)
     assert np.abs(fitted - truth).max() < 1.5
     assert support > 0.8
+
+
+def with_round_corners(card, corners, background):
+    """The card placed with the rounded corners of a real one (ISO/IEC 7810 ID-1: 3.18 mm radius on 85.6 mm):
+    the table shows where a square card would have its corners."""
+    height, width = card.shape[:2]
+    radius = round(width * 3.18 / 85.6)
+    shape = np.zeros((height, width), np.uint8)
+    cv2.rectangle(shape, (radius, 0), (width - 1 - radius, height - 1), 255, -1)
+    cv2.rectangle(shape, (0, radius), (width - 1, height - 1 - radius), 255, -1)
+    for x, y in ((radius, radius), (width - 1 - radius, radius), (width - 1 - radius, height - 1 - radius),
+                 (radius, height - 1 - radius)):  # fmt: skip
+        cv2.circle(shape, (x, y), radius, 255, -1, cv2.LINE_AA)
+    homography = cv2.getPerspectiveTransform(
+        np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32) - 0.5, corners
+    )
+    cover = cv2.warpPerspective(shape, homography, SIZE, flags=cv2.INTER_AREA).astype(np.float32)[..., None] / 255
+    square = place_page(card, corners, background)
+    return (square * cover + background * (1 - cover)).astype(np.uint8)
+
+
+@pytest.mark.parametrize(("table", "angle", "seed"), [("wood", 8, 21), ("plain-dark", -15, 22), ("floral", 30, 23)])
+def test_an_id_card_with_round_corners_is_found_by_its_sides(table, angle, seed):
+    """A real chip ID card has round corners. Its corners are where its sides meet (as a person marking the
+    photo would put them, and as the warp to 85.6 x 54 mm needs), not on the curve 5-10 px inside them."""
+    rng = np.random.default_rng(seed)
+    card = id_card(rng).image
+    width = 420
+    half = np.array([[-1, -1], [1, -1], [1, 1], [-1, 1]], np.float32) * [width / 2, width * 53.98 / 85.6 / 2]
+    a = np.radians(angle)
+    truth = half @ np.array([[np.cos(a), -np.sin(a)], [np.sin(a), np.cos(a)]], np.float32).T + [640, 360]
+    surface = {"wood": wood, "plain-dark": plain, "floral": floral}[table](*SIZE, rng)
+    image = with_round_corners(card, truth.astype(np.float32), contact_shadow(surface, truth, rng))
+    image = apply_conditions(image, truth, Conditions(noise=3, focus_blur=0.8, jpeg_quality=85), rng)
+    found = PageDetector().detect(image, paper=PAPERS["id-card"])
+    assert found is not None
+    assert np.abs(np.float32(found.quad) - truth).max() < 3.0
