@@ -148,7 +148,7 @@ def _fit_sides(
 
 
 PAPER_LEVELS = 18.0  # paper again: every channel this close to the page's own paper
-PAPER_INSIDE_LEVELS = 30.0  # paper just inside a side: every channel this close (12 to 30 did about as well)
+PAPER_INSIDE_LEVELS = 30.0  # paper just inside a side: every channel this close (12, 18: 0.9699, 0.9700)
 
 
 def paper_colour(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
