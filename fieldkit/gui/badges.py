@@ -23,7 +23,7 @@ class Badge:
 LOCAL = {
     LocalStatus.DRAFT: Badge("✎", "#4d4d4d"),
     LocalStatus.READY: Badge("✓", "#005a9c"),
-    LocalStatus.QUEUED: Badge("⏳", "#8a4b00"),
+    LocalStatus.QUEUED: Badge("◷", "#8a4b00"),  # a clock face: common Linux fonts have no hourglass
     LocalStatus.SENDING: Badge("↑", "#005a9c"),
     LocalStatus.SENT: Badge("✔", "#1b6e3a"),
     LocalStatus.NEEDS_ATTENTION: Badge("⚠", "#b00020"),

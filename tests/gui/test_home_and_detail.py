@@ -55,7 +55,7 @@ def test_queue_model_sorts_filters_and_searches_without_widgets(ctx):
     proxy.set_text("")
     proxy.set_status(LocalStatus.DRAFT)
     assert proxy.rowCount() == 1
-    assert "⏳" in model.data(model.index(0, 2))  # a symbol as well as a colour
+    assert "◷" in model.data(model.index(0, 2))  # a symbol as well as a colour
 
 
 def test_home_counts_and_detail_actions(qtbot, ctx):
@@ -87,7 +87,7 @@ def test_english_window(qtbot, make_ctx):
     qtbot.addWidget(window)
     window.start()
     sign_in(window)
-    assert window.home.new_button.text().startswith("＋ New dossier")
+    assert window.home.new_button.text().startswith("+ New dossier")
     assert "Today: 0" in window.home.counts.text()
 
 
