@@ -177,14 +177,25 @@ BLEED_ALIKE = 0.4  # colour-histogram overlap of the added part and what lies be
 BLEED_STEP = 0.9  # share of those sides' points where the colour steps across them
 STEP_ACROSS = 20.0  # grey levels (in some channel) between just inside and just outside: a step
 EDGE_POINT = 0.35  # an edge_along value this strong is an edge (as side_quality counts it)
+# Print round a corner (`_print_round_corner`): four added sides, some of them along a cloth's light checks or
+# under a thumb, so the edges are judged on the mean, with no side quite without one.
+CORNER_RUN = 0.06  # inner's corners lie on outer's sides within this share of the side
+CORNER_EDGE_LEAST = 0.2
+CORNER_STEP = 0.5
+# The added part is partly print on the same paper (an ID card's photo and header leave its background between
+# them: 0.28-0.4 of it on development frames and generated cards); a page and a strip of tiles or cloth beside
+# it, all of the strip unlike the paper (0.5-1.0), was taken for the page when this had no upper bound.
+CORNER_PRINT = (0.2, 0.5)
 
 
 def beyond_bleed(
     views: Views, quads: list[np.ndarray], scores: np.ndarray, best: np.ndarray | None, best_score: float
 ) -> tuple[np.ndarray | None, float]:
     """When an outline encloses the winner, shares one of its sides, has a paper's shape, and the part it adds
-    is print reaching the paper's edge (see `_print_to_edge`), that outline is the page. It keeps the winner's
-    score: its own is low for the print inside it, which is what this rule has accounted for."""
+    is print reaching the paper's edge (see `_print_to_edge`), that outline is the page. The same when it
+    shares one corner only and adds print along two sides (`_print_round_corner`: an ID card's blank part
+    beside its photo and under its header). It keeps the winner's score: its own is low for the print inside
+    it, which is what this rule has accounted for."""
     if best is None or not quads:
         return best, best_score
     stack = np.stack(quads)
@@ -192,15 +203,19 @@ def beyond_bleed(
     reach = np.linalg.norm(stack.max(axis=1) - stack.min(axis=1), axis=1)  # n: each outline's diagonal
     close = np.linalg.norm(stack - best[None], axis=2) < 0.03 * reach[:, None]  # n, 4: corners in common
     shares_side = (close.sum(axis=1) == 2) & (close & next_corner(close)).any(axis=1)
-    fits = np.flatnonzero((ratios >= BLEED_AREA[0]) & (ratios <= BLEED_AREA[1]) & shares_side)
+    shares_corner = close.sum(axis=1) == 1
+    fits = np.flatnonzero((ratios >= BLEED_AREA[0]) & (ratios <= BLEED_AREA[1]) & (shares_side | shares_corner))
     for i in fits[np.argsort(-scores[fits], kind="stable")]:  # the likeliest first
         outer = stack[i]
         if not encloses(outer, best, max(SHARED, 0.02 * reach[i])):
             continue
         if _off_paper_shape(outline_aspect(outer)) > BLEED_SHAPE:
             continue
-        side = int(np.argmax(close[i] & next_corner(close[i], axis=0)))
-        if _print_to_edge(views, best, outer, side):
+        if shares_side[i]:
+            side = int(np.argmax(close[i] & next_corner(close[i], axis=0)))
+            if _print_to_edge(views, best, outer, side):
+                return outer, best_score
+        elif _print_round_corner(views, best, outer, int(np.argmax(close[i]))):
             return outer, best_score
     return best, best_score
 
@@ -216,11 +231,8 @@ def _print_to_edge(views: Views, inner: np.ndarray, outer: np.ndarray, shared: i
     edge, and outer's far side is an edge; the added part is not inner's paper, and it is not what lies beyond
     it either (a cloth's stripe or a tile joint makes such an outline out of the table itself)."""
     a, b, c, d = (k % 4 for k in range(shared, shared + 4))
-    for corner, start, end in ((inner[c], outer[b], outer[c]), (inner[d], outer[d], outer[a])):
-        length = float(np.linalg.norm(end - start))
-        (dx, dy), (px, py) = (end - start) / max(length, 1e-6), corner - start
-        if abs(float(dx * py - dy * px)) > max(SHARED, 0.03 * length):
-            return False  # inner's corner is not on outer's side: not a straight run on
+    if not (_on_segment(inner[c], outer[b], outer[c], 0.03) and _on_segment(inner[d], outer[d], outer[a], 0.03)):
+        return False  # inner's corner is not on outer's side: not a straight run on
     _, _, _, directions, normals = (part[0] for part in quad_sides(outer[None]))  # outer's sides, outward
     # The sides the page adds: inner's two sides run on to outer's corners (along outer's sides b and d), and
     # outer's far side c. Each as 12 points along it, and the side of outer it lies on.
@@ -236,14 +248,73 @@ def _print_to_edge(views: Views, inner: np.ndarray, outer: np.ndarray, shared: i
     if np.mean([_step_share(views, points, normal) for points, _, normal in sides]) < BLEED_STEP:
         return False
     added = sample(views.colour, quad_grid(np.array([[inner[d], inner[c], outer[c], outer[d]]], np.float32), 0.8, 7))[0]
-    paper = np.median(sample(views.colour, quad_grid(inner[None].astype(np.float32), 0.8, 7))[0], axis=0)
-    if (np.abs(added - paper).max(axis=-1) > INK_LEVELS).mean() < BLEED_PRINT:
+    if _print_share(views, added, inner) < BLEED_PRINT:
         return False
-    # What lies beyond the added sides, in a band half as deep as the added part (3 px off, clear of the blur).
-    depth = max(3.0, 0.5 * float(np.linalg.norm((outer[c] + outer[d] - inner[c] - inner[d]) / 2)))
-    offsets = np.linspace(3.0, 3.0 + depth, 4, dtype=np.float32)[None, :, None]
+    # What lies beyond the added sides, in a band half as deep as the added part.
+    depth = 0.5 * float(np.linalg.norm((outer[c] + outer[d] - inner[c] - inner[d]) / 2))
+    return _unlike_beyond(views, added, sides, depth)
+
+
+def _print_round_corner(views: Views, inner: np.ndarray, outer: np.ndarray, shared: int) -> bool:
+    """Whether `outer` is `inner` (a page's blank part) with print added along the two sides away from their
+    shared corner, reaching the paper's edge: inner's sides from that corner run on straight along outer's to
+    its corners; outer's sides there and its two far sides are on an edge that steps; the added part is not
+    inner's paper, and it is not what lies beyond outer either (see `_print_to_edge`)."""
+    k = shared
+    after, opposite, before = (k + 1) % 4, (k + 2) % 4, (k + 3) % 4
+    if not (
+        _on_segment(inner[after], outer[k], outer[after], CORNER_RUN)
+        and _on_segment(inner[before], outer[before], outer[k], CORNER_RUN)
+    ):
+        return False
+    _, _, _, directions, normals = (part[0] for part in quad_sides(outer[None]))  # outer's sides, outward
+    added_sides = (
+        (inner[after], outer[after], k),
+        (outer[after], outer[opposite], after),
+        (outer[opposite], outer[before], opposite),
+        (outer[before], inner[before], before),
+    )
+    if any(np.linalg.norm(end - start) < 4 for start, end, _ in added_sides):
+        return False
+    along = np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None]
+    sides = [(start + along * (end - start), directions[side], normals[side]) for start, end, side in added_sides]
+    edges = [_edge_share(views, *side) for side in sides]
+    if np.mean(edges) < BLEED_EDGE or min(edges) < CORNER_EDGE_LEAST:
+        return False
+    if np.mean([_step_share(views, points, normal) for points, _, normal in sides]) < CORNER_STEP:
+        return False
+    grid = quad_grid(outer[None].astype(np.float32), 0.9, 12)[0]
+    contour = inner.reshape(-1, 1, 2).astype(np.float32)
+    outside = np.array([cv2.pointPolygonTest(contour, (float(x), float(y)), True) < -SHARED for x, y in grid])
+    if outside.sum() < 8:
+        return False
+    added = sample(views.colour, grid[outside][None])[0]
+    if not CORNER_PRINT[0] <= _print_share(views, added, inner) < CORNER_PRINT[1]:
+        return False
+    # What lies beyond outer's two far sides, in a band half as deep as the added print at the far corner.
+    return _unlike_beyond(views, added, sides[1:3], 0.5 * float(np.linalg.norm(outer[opposite] - inner[opposite])))
+
+
+def _print_share(views: Views, added: np.ndarray, inner: np.ndarray) -> float:
+    """Share of the colours `added` (k, 3) unlike the paper inside `inner` (its median colour) by INK_LEVELS."""
+    paper = np.median(sample(views.colour, quad_grid(inner[None].astype(np.float32), 0.8, 7))[0], axis=0)
+    return float((np.abs(added - paper).max(axis=-1) > INK_LEVELS).mean())
+
+
+def _unlike_beyond(views: Views, added: np.ndarray, sides: list, depth: float) -> bool:
+    """Whether the colours `added` differ from what lies beyond `sides` ((points, direction, outward normal)),
+    read in a band `depth` deep (at least 3 px) from 3 px off them, clear of the blur: a cloth's stripe or a
+    tile joint makes an outline out of the table itself, with the same table on both sides."""
+    offsets = np.linspace(3.0, 3.0 + max(3.0, depth), 4, dtype=np.float32)[None, :, None]
     beyond = np.concatenate([(points[:, None, :] + offsets * normal).reshape(-1, 2) for points, _, normal in sides])
     return _overlap(_colour_histogram(added), _colour_histogram(sample(views.colour, beyond[None])[0])) < BLEED_ALIKE
+
+
+def _on_segment(point: np.ndarray, start: np.ndarray, end: np.ndarray, share: float) -> bool:
+    """Whether `point` lies on the line from `start` to `end` (within SHARED or `share` of its length)."""
+    length = float(np.linalg.norm(end - start))
+    (dx, dy), (px, py) = (end - start) / max(length, 1e-6), point - start
+    return abs(float(dx * py - dy * px)) <= max(SHARED, share * length)
 
 
 def _edge_share(views: Views, points: np.ndarray, direction: np.ndarray, normal: np.ndarray) -> float:
