@@ -180,8 +180,8 @@ EDGE_POINT = 0.35  # an edge_along value this strong is an edge (as side_quality
 # Print round a corner (`_print_round_corner`): four added sides, some of them along a cloth's light checks or
 # under a thumb, so the edges are judged on the mean, with no side quite without one.
 CORNER_RUN = 0.06  # inner's corners lie on outer's sides within this share of the side
-CORNER_EDGE_LEAST = 0.2
-CORNER_STEP = 0.5
+CORNER_EDGE_LEAST = 0.2  # the least share of any added side on an edge
+CORNER_STEP = 0.5  # mean share stepping (a white card on a cloth's white checks steps along part of its sides)
 # The added part is partly print on the same paper (an ID card's photo and header leave its background between
 # them: 0.28-0.4 of it on development frames and generated cards); a page and a strip of tiles or cloth beside
 # it, all of the strip unlike the paper (0.5-1.0), was taken for the page when this had no upper bound.
@@ -233,15 +233,10 @@ def _print_to_edge(views: Views, inner: np.ndarray, outer: np.ndarray, shared: i
     a, b, c, d = (k % 4 for k in range(shared, shared + 4))
     if not (_on_segment(inner[c], outer[b], outer[c], 0.03) and _on_segment(inner[d], outer[d], outer[a], 0.03)):
         return False  # inner's corner is not on outer's side: not a straight run on
-    _, _, _, directions, normals = (part[0] for part in quad_sides(outer[None]))  # outer's sides, outward
     # The sides the page adds: inner's two sides run on to outer's corners (along outer's sides b and d), and
-    # outer's far side c. Each as 12 points along it, and the side of outer it lies on.
-    added_sides = ((inner[c], outer[c], b), (outer[c], outer[d], c), (outer[d], inner[d], d))
-    if any(np.linalg.norm(end - start) < 4 for start, end, _ in added_sides):
-        return False
-    along = np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None]
-    sides = [(start + along * (end - start), directions[k], normals[k]) for start, end, k in added_sides]
-    if any(_edge_share(views, *side) < BLEED_EDGE for side in sides):
+    # outer's far side c.
+    sides = _added_sides(outer, ((inner[c], outer[c], b), (outer[c], outer[d], c), (outer[d], inner[d], d)))
+    if sides is None or any(_edge_share(views, *side) < BLEED_EDGE for side in sides):
         return False
     # A page's edge is a step from one surface to another; a tile joint or a line of print has the same
     # surface on both sides.
@@ -267,17 +262,18 @@ def _print_round_corner(views: Views, inner: np.ndarray, outer: np.ndarray, shar
         and _on_segment(inner[before], outer[before], outer[k], CORNER_RUN)
     ):
         return False
-    _, _, _, directions, normals = (part[0] for part in quad_sides(outer[None]))  # outer's sides, outward
-    added_sides = (
-        (inner[after], outer[after], k),
-        (outer[after], outer[opposite], after),
-        (outer[opposite], outer[before], opposite),
-        (outer[before], inner[before], before),
+    # The sides the page adds: inner's two sides run on to outer's corners, and outer's two far sides.
+    sides = _added_sides(
+        outer,
+        (
+            (inner[after], outer[after], k),
+            (outer[after], outer[opposite], after),
+            (outer[opposite], outer[before], opposite),
+            (outer[before], inner[before], before),
+        ),
     )
-    if any(np.linalg.norm(end - start) < 4 for start, end, _ in added_sides):
+    if sides is None:
         return False
-    along = np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None]
-    sides = [(start + along * (end - start), directions[side], normals[side]) for start, end, side in added_sides]
     edges = [_edge_share(views, *side) for side in sides]
     if np.mean(edges) < BLEED_EDGE or min(edges) < CORNER_EDGE_LEAST:
         return False
@@ -293,6 +289,16 @@ def _print_round_corner(views: Views, inner: np.ndarray, outer: np.ndarray, shar
         return False
     # What lies beyond outer's two far sides, in a band half as deep as the added print at the far corner.
     return _unlike_beyond(views, added, sides[1:3], 0.5 * float(np.linalg.norm(outer[opposite] - inner[opposite])))
+
+
+def _added_sides(outer: np.ndarray, spans) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None:
+    """Each span (start, end, k: the side of `outer` it lies on) as 12 points along it, with outer's side k's
+    direction and outward normal; None when a span is under 4 px (too short to judge)."""
+    if any(np.linalg.norm(end - start) < 4 for start, end, _ in spans):
+        return None
+    _, _, _, directions, normals = (part[0] for part in quad_sides(outer[None]))
+    along = np.linspace(0.1, 0.9, 12, dtype=np.float32)[:, None]
+    return [(start + along * (end - start), directions[k], normals[k]) for start, end, k in spans]
 
 
 def _print_share(views: Views, added: np.ndarray, inner: np.ndarray) -> float:

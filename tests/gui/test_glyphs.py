@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QFontMetrics
 
-from fieldkit.gui import badges
+from fieldkit.core.i18n import Translator
+from fieldkit.core.workflow import LocalStatus, PortalStatus
+from fieldkit.gui.badges import local_badge, portal_badge
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,8 +33,11 @@ def _shown_symbols() -> dict[str, str]:
     for source in sorted((ROOT / "fieldkit" / "gui").rglob("*.py")):
         for ch in _symbols(source.read_text(encoding="utf-8")):
             found.setdefault(ch, str(source.relative_to(ROOT)))
-    for badge in [*badges.LOCAL.values(), *badges._PORTAL.values(), badges._PORTAL_NEUTRAL]:
-        found.setdefault(badge.symbol, "badges.py")
+    tr = Translator("vi")
+    badges = [local_badge(status, tr)[0] for status in LocalStatus] + [portal_badge(s, tr)[0] for s in PortalStatus]
+    for text in badges:
+        for ch in _symbols(text):
+            found.setdefault(ch, f"the badge {text!r}")
     return found
 
 
