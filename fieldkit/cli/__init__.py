@@ -18,6 +18,7 @@ import fieldkit.cli as cli_package
 from fieldkit import __version__
 from fieldkit.cli.argparse_words import speak
 from fieldkit.cli.context import CliContext, CliUsageError, TranslatingParser, add_common_options
+from fieldkit.cli.streams import carry_vietnamese
 from fieldkit.core.errors import FieldKitError
 from fieldkit.core.i18n import Translator
 from fieldkit.storage.datadir import resolve_data_dir
@@ -75,6 +76,7 @@ def run_gui(ctx: CliContext) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    carry_vietnamese()
     argv = list(sys.argv[1:] if argv is None else argv)
     tr = Translator(_language_from(argv))
     speak(tr)
