@@ -1,5 +1,6 @@
 """Output redirected to a file or a pipe on Windows is encoded in the ANSI code page (cp1252, cp1258), which has
-no "ộ": `fieldkit --help > help.txt` stopped with an encoding error. Such output is now UTF-8."""
+no "ộ": `fieldkit --help > help.txt` stopped with an encoding error. Input from a file or a pipe was decoded in
+it too: a password with Vietnamese letters became another one. Such streams are now UTF-8."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from fieldkit.cli.streams import can_carry, carry_vietnamese
+from fieldkit.storage.security import unlock_kit
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,6 +35,13 @@ def test_a_stream_that_carries_vietnamese_is_left_alone():
     assert stream.encoding == "utf-16"
 
 
+def ansi_child_env(tmp_path: Path) -> dict[str, str]:
+    """A child `fieldkit` whose standard streams are in cp1252, as a Windows pipe's or file's are."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDKIT_")}
+    env.update(PYTHONPATH=str(REPO), PYTHONIOENCODING="cp1252", FIELDKIT_DATA_DIR=str(tmp_path / "data"))
+    return env
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
@@ -41,13 +50,30 @@ def test_a_stream_that_carries_vietnamese_is_left_alone():
     ],
 )
 def test_the_command_writes_vietnamese_to_a_pipe_in_an_ansi_code_page(tmp_path, args, expected):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FIELDKIT_")}
-    env.update(PYTHONPATH=str(REPO), PYTHONIOENCODING="cp1252", FIELDKIT_DATA_DIR=str(tmp_path / "data"))
     (tmp_path / "NOT-AN-IMAGE.jpg").write_bytes(b"x")
     done = subprocess.run(
-        [sys.executable, "-m", "fieldkit", *args], cwd=tmp_path, env=env, capture_output=True, timeout=120
+        [sys.executable, "-m", "fieldkit", *args],
+        cwd=tmp_path,
+        env=ansi_child_env(tmp_path),
+        capture_output=True,
+        timeout=120,
     )
     output = (done.stdout + done.stderr).decode("utf-8")
     assert "UnicodeEncodeError" not in output
     assert expected in output
     assert done.returncode in (0, 2)  # help, or the unreadable image named on its line (a user's mistake)
+
+
+def test_a_password_with_vietnamese_letters_read_from_a_utf8_file_is_the_one_the_app_takes(tmp_path):
+    password = "Mật-khẩu-của-tổ-số-1"
+    done = subprocess.run(
+        [sys.executable, "-m", "fieldkit", "init", "--admin", "an", "--password-stdin"],
+        input=(password + "\n").encode("utf-8"),  # `--password-stdin < password.txt`, saved as UTF-8
+        env=ansi_child_env(tmp_path),
+        capture_output=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    kit, session = unlock_kit(tmp_path / "data", "an", password)  # as typed in the app's sign-in window
+    with kit:
+        assert session.user.username == "an"
