@@ -18,6 +18,7 @@ SAMPLE = "Đặng Thị Ộ, Nguyễn Văn Ữ"  # letters the ANSI code pages l
 
 
 def can_carry(stream: TextIO, text: str = SAMPLE) -> bool:
+    """Whether `stream`'s encoding can hold `text` (Vietnamese letters, by default)."""
     encoding = getattr(stream, "encoding", None)
     if not encoding:
         return True  # not a text file we can judge (a test's capture): leave it

@@ -5,6 +5,7 @@ it too: a password with Vietnamese letters became another one. Such streams are 
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -42,26 +43,31 @@ def ansi_child_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["--help"], "hồ sơ thủ tục"),
-        (["scan", "--detect-only", "--json", "NOT-AN-IMAGE.jpg"], "không"),
-    ],
-)
-def test_the_command_writes_vietnamese_to_a_pipe_in_an_ansi_code_page(tmp_path, args, expected):
-    (tmp_path / "NOT-AN-IMAGE.jpg").write_bytes(b"x")
-    done = subprocess.run(
+def run_in_ansi(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "-m", "fieldkit", *args],
         cwd=tmp_path,
         env=ansi_child_env(tmp_path),
         capture_output=True,
         timeout=120,
     )
-    output = (done.stdout + done.stderr).decode("utf-8")
-    assert "UnicodeEncodeError" not in output
-    assert expected in output
-    assert done.returncode in (0, 2)  # help, or the unreadable image named on its line (a user's mistake)
+
+
+def test_help_goes_to_a_pipe_in_an_ansi_code_page(tmp_path):
+    done = run_in_ansi(tmp_path, "--help")
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert "hồ sơ thủ tục" in done.stdout.decode("utf-8")
+
+
+def test_detection_json_goes_to_a_pipe_in_an_ansi_code_page(tmp_path):
+    """The unreadable image's line is written, in UTF-8, with its Vietnamese message (the old code printed
+    only an "unexpected error (UnicodeEncodeError)" line on stderr)."""
+    (tmp_path / "NOT-AN-IMAGE.jpg").write_bytes(b"x")
+    done = run_in_ansi(tmp_path, "scan", "--detect-only", "--json", "NOT-AN-IMAGE.jpg")
+    assert done.returncode == 2  # a user's mistake: the image named on its line
+    line = json.loads(done.stdout.decode("utf-8"))
+    assert line["image"] == "NOT-AN-IMAGE.jpg" and line["quad"] is None
+    assert "không" in line["error"]
 
 
 def test_a_password_with_vietnamese_letters_read_from_a_utf8_file_is_the_one_the_app_takes(tmp_path):
