@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 
 from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
+from fieldkit.scanner.images import read_image  # noqa: E402
 
 FORBIDDEN_SEEDS = {2015_2026, 31337}  # the benchmark's and the held-out seed
 CACHE = ROOT / "bench-results" / "frames"
@@ -66,18 +67,21 @@ def cached_frames(seed: int, per_kind: int, pageless: int = 10) -> list[dict]:
 
 
 def run_one(record: dict) -> dict:
+    """One frame through the detector, timed on one core; read as `fieldkit scan --detect-only` reads a photo
+    (EXIF orientation applied). A record without a size gets the image's."""
     cv2.setNumThreads(1)
-    image = cv2.imread(record["path"], cv2.IMREAD_COLOR)
+    image = read_image(Path(record["path"]))
+    size = record["size"] or [image.shape[1], image.shape[0]]
     detector = PageDetector()
     start = time.thread_time()
     found = detector.detect(image)
     ms = (time.thread_time() - start) * 1000
     truth = None if record["truth"] is None else np.array(record["truth"], np.float32)
-    out = dict(record, ms=ms, found=found is not None)
+    out = dict(record, size=size, ms=ms, found=found is not None)
     out["confidence"] = 0.0 if found is None else found.confidence
     out["quad"] = None if found is None else found.quad.tolist()
     if truth is not None:
-        out["jaccard"] = jaccard_in_document_frame(None if found is None else found.quad, truth, tuple(record["size"]))
+        out["jaccard"] = jaccard_in_document_frame(None if found is None else found.quad, truth, tuple(size))
     return out
 
 
