@@ -1,27 +1,44 @@
-"""Moving a captured page's corners by hand: drag each corner (or select it and use the arrow keys)."""
+"""Moving a captured page's corners by hand: drag each corner (or select it and use the arrow keys), with a
+magnifier showing the photo under the corner (the cursor and the handle hide the very spot being placed, and
+at a laptop screen's scale a screen pixel is two or three of the photo's). The sides can be snapped onto the
+paper's edges near them, the whole photo taken, and every change undone."""
 
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen, QPolygonF
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fieldkit.gui.camera_feed import to_qimage
 from fieldkit.gui.widgets import big_button
+from fieldkit.scanner.geometry import whole_image_quad
+from fieldkit.scanner.refine import snap_to_edges
 
 HANDLE = 14  # pixels on screen: big enough for a finger on a touchpad
+LOUPE = 160  # the magnifier's side, in screen pixels
+LOUPE_ZOOM = 4.0  # how much larger than the canvas shows the photo
+LOUPE_MARGIN = 8
+OUTLINE = QColor("#00c853")
+SELECTED = QColor("#ffab00")
 
 
 class CornerCanvas(QWidget):
+    changed = Signal()  # an undoable change was made or undone
+
     def __init__(self, photo: np.ndarray, quad: np.ndarray, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.photo = photo
         self.image = to_qimage(photo)
         self.quad = np.asarray(quad, np.float32).copy()
+        self.history: list[np.ndarray] = []  # earlier outlines, the latest last (undo)
         self.selected = 0
+        self.magnifying = False  # the loupe is shown for the selected corner (while dragging or keying)
         self._dragging = False
         self.setMinimumSize(560, 400)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+
+    # -- where things are ------------------------------------------------------------------------------
 
     def _frame(self) -> tuple[QRectF, float]:
         scale = min(self.width() / self.image.width(), self.height() / self.image.height())
@@ -38,29 +55,97 @@ class CornerCanvas(QWidget):
         y = (point.y() - rect.y()) / scale
         return np.clip([x, y], [0, 0], [self.image.width() - 1, self.image.height() - 1]).astype(np.float32)
 
+    def loupe_rect(self) -> QRectF:
+        """The magnifier's place: a top corner of the canvas, the one away from the corner being moved."""
+        corner = self.to_screen(self.quad[self.selected])
+        left = corner.x() > self.width() / 2 or corner.y() > LOUPE + 2 * LOUPE_MARGIN
+        x = LOUPE_MARGIN if left else self.width() - LOUPE - LOUPE_MARGIN
+        return QRectF(x, LOUPE_MARGIN, LOUPE, LOUPE)
+
+    # -- changes, each one undoable --------------------------------------------------------------------
+
+    def set_quad(self, quad: np.ndarray) -> None:
+        self.history.append(self.quad.copy())
+        self.quad = np.asarray(quad, np.float32).copy()
+        self.update()
+        self.changed.emit()
+
+    def undo(self) -> bool:
+        if not self.history:
+            return False
+        self.quad = self.history.pop()
+        self.update()
+        self.changed.emit()
+        return True
+
+    def snap(self) -> bool:
+        """The sides moved onto the paper's edges near them; False (nothing moved) when none are near."""
+        snapped = snap_to_edges(self.photo, self.quad)
+        if snapped is None:
+            return False
+        self.set_quad(snapped)
+        return True
+
+    def take_whole(self) -> None:
+        self.set_quad(whole_image_quad(self.photo))
+
+    # -- painting --------------------------------------------------------------------------------------
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         rect, _ = self._frame()
         painter.drawImage(rect, self.image)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(QPen(QColor("#00c853"), 3))
+        painter.setPen(QPen(OUTLINE, 3))
         painter.drawPolygon(QPolygonF([self.to_screen(p) for p in self.quad]))
         for index, point in enumerate(self.quad):
-            painter.setBrush(QColor("#ffab00" if index == self.selected else "#00c853"))
+            painter.setBrush(SELECTED if index == self.selected else OUTLINE)
             painter.drawEllipse(self.to_screen(point), HANDLE, HANDLE)
+        if self.magnifying:
+            self._paint_loupe(painter)
+
+    def _paint_loupe(self, painter: QPainter) -> None:
+        """The photo round the selected corner, magnified, with the outline's two sides there and a cross at
+        the corner itself."""
+        box = self.loupe_rect()
+        _, scale = self._frame()
+        zoom = scale * LOUPE_ZOOM  # screen pixels per photo pixel inside the loupe
+        corner = self.quad[self.selected]
+        span = LOUPE / zoom
+        source = QRectF(float(corner[0]) - span / 2, float(corner[1]) - span / 2, span, span)
+        centre = box.center()
+
+        def inside(point) -> QPointF:
+            return QPointF(centre.x() + (point[0] - corner[0]) * zoom, centre.y() + (point[1] - corner[1]) * zoom)
+
+        painter.save()
+        clip = QPainterPath()
+        clip.addRect(box)
+        painter.setClipPath(clip)
+        painter.fillRect(box, QColor("#202020"))  # beyond the photo's edge
+        painter.drawImage(box, self.image, source)
+        painter.setPen(QPen(OUTLINE, 2))
+        for neighbour in (self.selected - 1, self.selected + 1):
+            painter.drawLine(inside(corner), inside(self.quad[neighbour % 4]))
+        painter.setPen(QPen(SELECTED, 1))
+        painter.drawLine(QPointF(centre.x() - 12, centre.y()), QPointF(centre.x() + 12, centre.y()))
+        painter.drawLine(QPointF(centre.x(), centre.y() - 12), QPointF(centre.x(), centre.y() + 12))
+        painter.restore()
+        painter.setPen(QPen(QColor("white"), 2))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(box)
+
+    # -- input -----------------------------------------------------------------------------------------
 
     def mousePressEvent(self, event) -> None:
-        distances = [
-            np.hypot(
-                *(
-                    np.array([event.position().x(), event.position().y()])
-                    - np.array([self.to_screen(p).x(), self.to_screen(p).y()])
-                )
-            )
-            for p in self.quad
-        ]
+        where = np.array([event.position().x(), event.position().y()])
+        distances = [np.hypot(*(where - np.array([self.to_screen(p).x(), self.to_screen(p).y()]))) for p in self.quad]
         self.selected = int(np.argmin(distances))
         self._dragging = distances[self.selected] <= 3 * HANDLE
+        self.magnifying = self._dragging
+        if self._dragging:
+            self.history.append(self.quad.copy())
+            self.changed.emit()
         self.update()
 
     def mouseMoveEvent(self, event) -> None:
@@ -70,9 +155,11 @@ class CornerCanvas(QWidget):
 
     def mouseReleaseEvent(self, event) -> None:
         self._dragging = False
+        self.magnifying = False
+        self.update()
 
     def keyPressEvent(self, event) -> None:
-        """Tab picks the next corner; arrows move it (Shift: ten times further)."""
+        """Tab picks the next corner; arrows move it (Shift: ten times further); the loupe shows it."""
         steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
         if event.key() == Qt.Key.Key_Tab:
             self.selected = (self.selected + 1) % 4
@@ -80,33 +167,64 @@ class CornerCanvas(QWidget):
             factor = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 2
             dx, dy = steps[event.key()]
             moved = self.quad[self.selected] + np.array([dx, dy], np.float32) * factor
-            self.quad[self.selected] = np.clip(moved, [0, 0], [self.image.width() - 1, self.image.height() - 1])
+            self.set_quad(np.where(np.arange(4)[:, None] == self.selected, self._clipped(moved), self.quad))
         else:
             super().keyPressEvent(event)
             return
+        self.magnifying = True
         self.update()
+
+    def _clipped(self, point: np.ndarray) -> np.ndarray:
+        return np.clip(point, [0, 0], [self.image.width() - 1, self.image.height() - 1])
 
 
 class CornerEditor(QDialog):
     def __init__(self, tr, photo: np.ndarray, quad: np.ndarray, parent=None) -> None:
         super().__init__(parent)
+        self.tr = tr
         self.setWindowTitle(tr("ui.scan.corners"))
         self.canvas = CornerCanvas(photo, quad, self)
-        hint = QLabel(tr("ui.scan.corners_hint"), self)
-        hint.setWordWrap(True)
+        self.hint = QLabel(tr("ui.scan.corners_hint"), self)
+        self.hint.setWordWrap(True)
+        self.snap_button = big_button(tr("ui.scan.corners_snap"), self)
+        self.whole_button = big_button(tr("ui.scan.corners_whole"), self)
+        self.undo_button = big_button(tr("ui.scan.corners_undo"), self)
         ok = big_button(tr("ui.ok"), self, primary=True)
         cancel = big_button(tr("ui.qr.cancel_plain"), self)
+        self.snap_button.clicked.connect(self.snap)
+        self.whole_button.clicked.connect(self.take_whole)
+        self.undo_button.clicked.connect(self.undo)
         ok.clicked.connect(self.accept)
         cancel.clicked.connect(self.reject)
+        self.canvas.changed.connect(self._refresh)
+        self._refresh()
         buttons = QHBoxLayout()
+        for button in (self.snap_button, self.whole_button, self.undo_button):
+            buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(cancel)
         buttons.addWidget(ok)
         layout = QVBoxLayout(self)
         layout.addWidget(self.canvas, 1)
-        layout.addWidget(hint)
+        layout.addWidget(self.hint)
         layout.addLayout(buttons)
         self.resize(900, 680)
+
+    def snap(self) -> None:
+        snapped = self.canvas.snap()
+        self.hint.setText(self.tr("ui.scan.corners_snapped" if snapped else "ui.scan.corners_snap_none"))
+
+    def take_whole(self) -> None:
+        self.canvas.take_whole()
+        self.hint.setText(self.tr("ui.scan.corners_hint"))
+
+    def undo(self) -> None:
+        self.canvas.undo()
+        self.hint.setText(self.tr("ui.scan.corners_hint"))
+
+    @Slot()
+    def _refresh(self) -> None:
+        self.undo_button.setEnabled(bool(self.canvas.history))
 
     def quad(self) -> np.ndarray:
         return self.canvas.quad.copy()

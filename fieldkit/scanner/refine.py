@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from fieldkit.scanner.geometry import border_line, intersect, is_convex, quad_grid
+from fieldkit.scanner.geometry import border_line, intersect, is_convex, order_corners, quad_grid
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,27 @@ def refine_quad(
     seen = [f for i, f in enumerate(fits) if i != cut]
     support = float(np.mean([0.0 if f is None else f.inliers for f in seen]))
     return refined, support
+
+
+# A hand-placed outline (the corner editor's "snap to edges"): how far round each side the paper's edge is looked
+# for, as a share of the photo's longer side (a corner dragged with a touchpad at a 1366x768 screen's scale
+# lands within a few screen pixels: 10-20 photo pixels), and the share of the outline that must lie on an edge.
+HAND_REACH = 0.015
+HAND_SUPPORT = 0.5
+
+
+def snap_to_edges(image: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
+    """A hand-placed outline (TL, TR, BR, BL) with its sides moved onto the paper's edges near them, as the
+    detector fits its own (a wide pass, then a tight one); None when too little of the outline lies near an
+    edge, and the user's corners stand."""
+    quad = order_corners(quad)
+    reach = max(4.0, HAND_REACH * max(image.shape[:2]))
+    paper = paper_colour(image, quad.astype(np.float64))
+    refined, support = refine_quad(image, quad, reach, paper=paper)
+    if support < HAND_SUPPORT:
+        return None
+    refined, support = refine_quad(image, refined, max(2.0, reach / 4), paper=paper)
+    return order_corners(refined) if support >= HAND_SUPPORT else None
 
 
 def _fit_sides(
