@@ -14,6 +14,8 @@ from pathlib import Path
 import img2pdf
 import numpy as np
 from PIL import Image
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from fieldkit.camera.paperwork import form_page
@@ -24,6 +26,7 @@ from fieldkit.core.dossier import Place, PlaceKind
 from fieldkit.core.i18n import Translator
 from fieldkit.core.workflow import LocalStatus, PortalStatus
 from fieldkit.gui.app import build_context, make_application
+from fieldkit.gui.corner_editor import CornerEditor
 from fieldkit.gui.dialogs import RecordingDialogs
 from fieldkit.gui.main_window import MainWindow
 from fieldkit.gui.qr_dialog import QrScanDialog
@@ -122,6 +125,17 @@ def shoot_dialog(dialog, folder: Path, name: str) -> None:
     dialog.grab().save(str(folder / f"{name}.png"), "PNG", 0)
 
 
+def shoot_corner_drag(editor: CornerEditor, folder: Path, name: str) -> None:
+    """The corner editor in the middle of dragging a corner: the magnifier showing what lies under it."""
+    QApplication.processEvents()
+    canvas = editor.canvas
+    corner = canvas.to_screen(canvas.quad[2]).toPoint()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner)
+    QTest.mouseMove(canvas, corner + QPoint(-4, -3))
+    shoot_dialog(editor, folder, name)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, corner + QPoint(-4, -3))
+
+
 def shoot(window: MainWindow, folder: Path, name: str) -> None:
     QApplication.processEvents()
     window.grab().save(str(folder / f"{name}.png"), "PNG", 0)  # 0: the most compression
@@ -203,6 +217,11 @@ def capture(lang: str, out: Path) -> list[Path]:
     wait_for(lambda: scanner.strip.count() >= 2, 20)
     wait_for(lambda: scanner.view.current is not None and bool(scanner.view.current.overlays), 5)
     shoot_dialog(scanner, folder, "13-scanner")
+    page = scanner.session.pages[0]
+    editor = CornerEditor(tr, page.photo, page.quad + np.float32([[14, 10], [-12, 9], [10, -8], [-9, -12]]), scanner)
+    editor.show()
+    shoot_corner_drag(editor, folder, "14-corner-editor")
+    editor.reject()
     scanner.reject()
     ctx.runner.shutdown()
     window.close()
