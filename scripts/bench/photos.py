@@ -42,6 +42,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 
 from detector_dev import run_one  # noqa: E402
+from labelled import dataset_files, json_lines  # noqa: E402
 
 SMARTDOC_CORNERS = ("tl", "tr", "br", "bl")
 MIDV_CONDITION = re.compile(r"^([A-Z]+)\d*")  # CA01 -> CA: the clip's condition, its number dropped
@@ -71,16 +72,9 @@ def midv_record(truth: Path) -> dict | None:
 
 def jsonl_records(listing: Path) -> Iterator[dict]:
     """Frames of a JSON Lines file of `{"image", "quad"}` lines (the detect-only output's shape)."""
-    with listing.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                image = listing.parent / item["image"]
-            except (ValueError, KeyError, TypeError) as exc:
-                raise SystemExit(f"{listing}:{number}: not an {{'image', 'quad'}} line ({exc})") from None
-            yield _record(image, item.get("quad"), item.get("group") or image.parent.name)
+    for entry in json_lines(listing, ("image", "quad")):
+        image = listing.parent / entry["image"]
+        yield _record(image, entry["quad"], entry.get("group") or image.parent.name)
 
 
 def _record(image: Path, quad, group: str) -> dict:
@@ -94,20 +88,16 @@ def _record(image: Path, quad, group: str) -> dict:
 def find_records(datasets: list[Path]) -> list[dict]:
     """Every labelled frame under the given folders or files, in a stable order."""
     records: list[dict] = []
-    for dataset in datasets:
-        if not dataset.exists():
-            raise SystemExit(f"{dataset}: no such file or folder")
-        files = [dataset] if dataset.is_file() else sorted(p for p in dataset.rglob("*") if p.is_file())
-        for path in files:
-            name = path.name.lower()
-            if name in ("metadata.csv", "metadata.csv.gz") and _is_smartdoc(path):
-                records.extend(smartdoc_records(path))
-            elif name.endswith(".jsonl"):
-                records.extend(jsonl_records(path))
-            elif name.endswith(".json") and path.parent.parent.name == "ground_truth":
-                record = midv_record(path)
-                if record is not None:
-                    records.append(record)
+    for path in dataset_files(datasets):
+        name = path.name.lower()
+        if name in ("metadata.csv", "metadata.csv.gz") and _is_smartdoc(path):
+            records.extend(smartdoc_records(path))
+        elif name.endswith(".jsonl"):
+            records.extend(jsonl_records(path))
+        elif name.endswith(".json") and path.parent.parent.name == "ground_truth":
+            record = midv_record(path)
+            if record is not None:
+                records.append(record)
     return records
 
 

@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts" / "bench"))
 
+from labelled import dataset_files, json_lines  # noqa: E402
 from qr import make_pyzbar, read_zxing  # noqa: E402
 
 from fieldkit.core.errors import FieldKitError  # noqa: E402
@@ -59,16 +60,9 @@ def blackbox_item(picture: Path) -> dict | None:
 
 def jsonl_items(listing: Path) -> list[dict]:
     items = []
-    with listing.open(encoding="utf-8") as lines:
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                entry = json.loads(line)
-                picture, texts = listing.parent / entry["image"], list(entry["texts"])
-            except (ValueError, KeyError, TypeError) as exc:
-                raise SystemExit(f"{listing}:{number}: not an {{'image', 'texts'}} line ({exc})") from None
-            items.append(_item(picture, texts, entry.get("group") or picture.parent.name))
+    for entry in json_lines(listing, ("image", "texts")):
+        picture = listing.parent / entry["image"]
+        items.append(_item(picture, list(entry["texts"]), entry.get("group") or picture.parent.name))
     return items
 
 
@@ -79,17 +73,13 @@ def _item(picture: Path, texts: list[str], group: str) -> dict:
 def find_items(datasets: list[Path]) -> list[dict]:
     """Every labelled picture under the given folders or files, in a stable order."""
     items: list[dict] = []
-    for dataset in datasets:
-        if not dataset.exists():
-            raise SystemExit(f"{dataset}: no such file or folder")
-        files = [dataset] if dataset.is_file() else sorted(p for p in dataset.rglob("*") if p.is_file())
-        for path in files:
-            if path.suffix.lower() == ".jsonl":
-                items.extend(jsonl_items(path))
-            elif path.suffix.lower() in PICTURES:
-                item = blackbox_item(path)
-                if item is not None:
-                    items.append(item)
+    for path in dataset_files(datasets):
+        if path.suffix.lower() == ".jsonl":
+            items.extend(jsonl_items(path))
+        elif path.suffix.lower() in PICTURES:
+            item = blackbox_item(path)
+            if item is not None:
+                items.append(item)
     return items
 
 
