@@ -12,10 +12,12 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from fieldkit.gui.camera_feed import to_qimage
 from fieldkit.gui.widgets import big_button
-from fieldkit.scanner.geometry import whole_image_quad
+from fieldkit.scanner.geometry import slide_side, whole_image_quad
 from fieldkit.scanner.refine import snap_to_edges
 
 HANDLE = 14  # pixels on screen: big enough for a finger on a touchpad
+SIDE_HANDLE = 9  # a side's handle at its middle: drag it to move the whole side (its corners slide along the
+# sides beside it), as when the detector put one side on a line of the table beyond the page
 LOUPE = 160  # the magnifier's side, in screen pixels
 LOUPE_ZOOM = 4.0  # how much larger than the canvas shows the photo
 LOUPE_MARGIN = 8
@@ -34,7 +36,9 @@ class CornerCanvas(QWidget):
         self.history: list[np.ndarray] = []  # earlier outlines, the latest last (undo)
         self.selected = 0
         self.magnifying = False  # the loupe is shown for the selected corner (while dragging or keying)
+        self.side: int | None = None  # the side being dragged by its middle handle (side k: corner k to k+1)
         self._dragging = False
+        self._side_start: tuple[np.ndarray, np.ndarray] | None = None  # (quad, pointer in the photo) at the press
         self.setMinimumSize(560, 400)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
@@ -57,10 +61,19 @@ class CornerCanvas(QWidget):
 
     def loupe_rect(self) -> QRectF:
         """The magnifier's place: a top corner of the canvas, the one away from the corner being moved."""
-        corner = self.to_screen(self.quad[self.selected])
+        corner = self.to_screen(self._focus())
         left = corner.x() > self.width() / 2 or corner.y() > LOUPE + 2 * LOUPE_MARGIN
         x = LOUPE_MARGIN if left else self.width() - LOUPE - LOUPE_MARGIN
         return QRectF(x, LOUPE_MARGIN, LOUPE, LOUPE)
+
+    def _focus(self) -> np.ndarray:
+        """Where the loupe looks: the side being dragged's middle, else the selected corner."""
+        if self.side is not None:
+            return (self.quad[self.side] + self.quad[(self.side + 1) % 4]) / 2
+        return self.quad[self.selected]
+
+    def _middles(self) -> np.ndarray:
+        return (self.quad + np.roll(self.quad, -1, axis=0)) / 2
 
     # -- changes, each one undoable --------------------------------------------------------------------
 
@@ -98,8 +111,13 @@ class CornerCanvas(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(QPen(OUTLINE, 3))
         painter.drawPolygon(QPolygonF([self.to_screen(p) for p in self.quad]))
+        painter.setPen(QPen(QColor("white"), 2))
+        for index, middle in enumerate(self._middles()):
+            painter.setBrush(SELECTED if index == self.side else OUTLINE)
+            painter.drawEllipse(self.to_screen(middle), SIDE_HANDLE, SIDE_HANDLE)
+        painter.setPen(QPen(OUTLINE, 3))
         for index, point in enumerate(self.quad):
-            painter.setBrush(SELECTED if index == self.selected else OUTLINE)
+            painter.setBrush(SELECTED if index == self.selected and self.side is None else OUTLINE)
             painter.drawEllipse(self.to_screen(point), HANDLE, HANDLE)
         if self.magnifying:
             self._paint_loupe(painter)
@@ -110,7 +128,7 @@ class CornerCanvas(QWidget):
         box = self.loupe_rect()
         _, scale = self._frame()
         zoom = scale * LOUPE_ZOOM  # screen pixels per photo pixel inside the loupe
-        corner = self.quad[self.selected]
+        corner = self._focus()
         span = LOUPE / zoom
         source = QRectF(float(corner[0]) - span / 2, float(corner[1]) - span / 2, span, span)
         centre = box.center()
@@ -125,8 +143,8 @@ class CornerCanvas(QWidget):
         painter.fillRect(box, QColor("#202020"))  # beyond the photo's edge
         painter.drawImage(box, self.image, source)
         painter.setPen(QPen(OUTLINE, 2))
-        for neighbour in (self.selected - 1, self.selected + 1):
-            painter.drawLine(inside(corner), inside(self.quad[neighbour % 4]))
+        for k in range(4):
+            painter.drawLine(inside(self.quad[k]), inside(self.quad[(k + 1) % 4]))
         painter.setPen(QPen(SELECTED, 1))
         painter.drawLine(QPointF(centre.x() - 12, centre.y()), QPointF(centre.x() + 12, centre.y()))
         painter.drawLine(QPointF(centre.x(), centre.y() - 12), QPointF(centre.x(), centre.y() + 12))
@@ -139,9 +157,20 @@ class CornerCanvas(QWidget):
 
     def mousePressEvent(self, event) -> None:
         where = np.array([event.position().x(), event.position().y()])
-        distances = [np.hypot(*(where - np.array([self.to_screen(p).x(), self.to_screen(p).y()]))) for p in self.quad]
-        self.selected = int(np.argmin(distances))
-        self._dragging = distances[self.selected] <= 3 * HANDLE
+
+        def gaps(points: np.ndarray) -> np.ndarray:
+            return np.array([np.hypot(*(where - (self.to_screen(p).x(), self.to_screen(p).y()))) for p in points])
+
+        corners, middles = gaps(self.quad), gaps(self._middles())
+        self.side = None
+        if corners.min() <= 3 * HANDLE:
+            self.selected = int(np.argmin(corners))
+        elif middles.min() <= 2.5 * SIDE_HANDLE:
+            self.side = int(np.argmin(middles))
+            self._side_start = (self.quad.copy(), self.to_photo(event.position()))
+        else:
+            self.selected = int(np.argmin(corners))
+        self._dragging = corners.min() <= 3 * HANDLE or self.side is not None
         self.magnifying = self._dragging
         if self._dragging:
             self.history.append(self.quad.copy())
@@ -149,13 +178,24 @@ class CornerCanvas(QWidget):
         self.update()
 
     def mouseMoveEvent(self, event) -> None:
-        if self._dragging:
+        if not self._dragging:
+            return
+        if self.side is None:
             self.quad[self.selected] = self.to_photo(event.position())
-            self.update()
+        else:
+            start, pressed = self._side_start
+            a, b = start[self.side], start[(self.side + 1) % 4]
+            direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-6)
+            offset = float(np.dot(self.to_photo(event.position()) - pressed, (-direction[1], direction[0])))
+            moved = slide_side(start, self.side, offset)
+            if moved is not None:  # a move that would fold the outline is not followed
+                self.quad = self._clipped(moved).astype(np.float32)
+        self.update()
 
     def mouseReleaseEvent(self, event) -> None:
         self._dragging = False
         self.magnifying = False
+        self.side = None
         self.update()
 
     def keyPressEvent(self, event) -> None:

@@ -135,6 +135,25 @@ def intersect(line_a, line_b) -> np.ndarray | None:
     return np.array([x / w, y / w])
 
 
+def slide_side(quad: np.ndarray, side: int, offset: float) -> np.ndarray | None:
+    """The quad (4, 2) with side `side` (corner k to k+1) moved `offset` pixels along its normal (towards the
+    right of its direction), its two corners sliding along the neighbouring sides, as a scanner app's side handle
+    moves it; None when that would fold the quad or send a corner to infinity (neighbouring sides parallel)."""
+    quad = np.asarray(quad, np.float64)
+    a, b = quad[side], quad[(side + 1) % 4]
+    direction = (b - a) / max(float(np.linalg.norm(b - a)), 1e-9)
+    shift = offset * np.array([-direction[1], direction[0]])
+    moved = line_through(a + shift, b + shift)
+    start = intersect(moved, line_through(quad[(side - 1) % 4], a))
+    end = intersect(moved, line_through(quad[(side + 2) % 4], b))
+    if start is None or end is None:
+        return None
+    result = quad.copy()
+    result[side], result[(side + 1) % 4] = start, end
+    turned = np.sign(_signed_area(result.tolist())) != np.sign(_signed_area(quad.tolist()))  # past the opposite side
+    return None if turned or not is_convex(result) else result.astype(np.float32)
+
+
 def border_line(a: np.ndarray, b: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """The frame's border nearest the side from `a` to `b`, as a homogeneous line."""
     width, height = size

@@ -111,3 +111,29 @@ def test_whole_photo_takes_the_picture_s_corners(qtbot, scene) -> None:
     np.testing.assert_allclose(editor.quad(), [[0, 0], [1279, 0], [1279, 719], [0, 719]])
     editor.undo_button.click()
     np.testing.assert_allclose(editor.quad(), scene.truth)
+
+
+def _cross(u: np.ndarray, v: np.ndarray) -> float:
+    return float(u[0] * v[1] - u[1] * v[0])
+
+
+def test_a_side_dragged_by_its_middle_moves_whole_along_its_neighbours(qtbot, scene) -> None:
+    quad = scene.truth.copy()
+    editor = _editor(qtbot, scene.image, quad)
+    canvas = editor.canvas
+    middle = _point(canvas, (quad[0] + quad[1]) / 2)
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, middle)
+    QTest.mouseMove(canvas, middle + QPoint(0, 25))
+    assert canvas.side == 0 and canvas.magnifying
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, middle + QPoint(0, 25))
+    moved = editor.quad()
+
+    np.testing.assert_allclose(moved[2:], quad[2:])  # the other corners stay
+    top, old_top = moved[1] - moved[0], quad[1] - quad[0]
+    assert abs(_cross(top, old_top)) / (np.linalg.norm(top) * np.linalg.norm(old_top)) < 1e-3  # still parallel
+    for corner, neighbour in ((0, 3), (1, 2)):  # each top corner slid along the side below it
+        along, slid = quad[corner] - quad[neighbour], moved[corner] - quad[neighbour]
+        assert abs(_cross(along, slid)) / np.linalg.norm(along) < 0.5
+    assert moved[0][1] > quad[0][1] + 20  # down, by about the drag (25 screen px at the canvas's scale)
+    editor.undo_button.click()
+    np.testing.assert_allclose(editor.quad(), quad)

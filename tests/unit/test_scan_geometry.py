@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners
+from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners, slide_side
 from fieldkit.scanner.paper import PAPERS, dpi_of, guess_paper, outline_aspect, paper_for, warp_size
 
 SQUARE = np.array([[100, 100], [300, 100], [300, 300], [100, 300]], np.float32)
@@ -72,3 +72,14 @@ def test_jaccard_of_the_truth_is_one_and_of_a_shifted_quad_less(centre, size, an
     assert jaccard_in_document_frame(truth, truth, (w, h)) == pytest.approx(1.0, abs=1e-4)
     shifted = truth + np.float32(0.2 * size * h)
     assert jaccard_in_document_frame(shifted, truth, (w, h)) < jaccard_in_document_frame(truth, truth, (w, h))
+
+
+def test_slide_side_moves_a_side_in_parallel_and_refuses_to_fold():
+    quad = np.float32([[100, 100], [300, 110], [320, 400], [90, 390]])
+    moved = slide_side(quad, 0, 20)
+    np.testing.assert_allclose(moved[2:], quad[2:])
+    direction = (quad[1] - quad[0]) / np.linalg.norm(quad[1] - quad[0])
+    normal = np.array([-direction[1], direction[0]])
+    assert np.dot(moved[0] - quad[0], normal) == pytest.approx(20, abs=1e-3)
+    assert np.dot(moved[1] - quad[1], normal) == pytest.approx(20, abs=1e-3)
+    assert slide_side(quad, 0, 500) is None  # past the opposite side
