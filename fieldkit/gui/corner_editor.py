@@ -123,18 +123,18 @@ class CornerCanvas(QWidget):
             self._paint_loupe(painter)
 
     def _paint_loupe(self, painter: QPainter) -> None:
-        """The photo round the selected corner, magnified, with the outline's two sides there and a cross at
-        the corner itself."""
+        """The photo round the corner or side being moved (`_focus`), magnified, with the outline over it and a
+        cross at the very point."""
         box = self.loupe_rect()
         _, scale = self._frame()
         zoom = scale * LOUPE_ZOOM  # screen pixels per photo pixel inside the loupe
-        corner = self._focus()
+        focus = self._focus()
         span = LOUPE / zoom
-        source = QRectF(float(corner[0]) - span / 2, float(corner[1]) - span / 2, span, span)
+        source = QRectF(float(focus[0]) - span / 2, float(focus[1]) - span / 2, span, span)
         centre = box.center()
 
         def inside(point) -> QPointF:
-            return QPointF(centre.x() + (point[0] - corner[0]) * zoom, centre.y() + (point[1] - corner[1]) * zoom)
+            return QPointF(centre.x() + (point[0] - focus[0]) * zoom, centre.y() + (point[1] - focus[1]) * zoom)
 
         painter.save()
         clip = QPainterPath()
@@ -193,6 +193,9 @@ class CornerCanvas(QWidget):
         self.update()
 
     def mouseReleaseEvent(self, event) -> None:
+        if self._dragging and self.history and np.array_equal(self.history[-1], self.quad):
+            self.history.pop()  # a handle pressed and let go where it was: nothing to undo
+            self.changed.emit()
         self._dragging = False
         self.magnifying = False
         self.side = None

@@ -77,14 +77,14 @@ def snap_to_edges(image: np.ndarray, quad: np.ndarray) -> np.ndarray | None:
     an edge at either reach, and the user's corners stand."""
     quad = order_corners(quad)
     paper = paper_colour(image, quad.astype(np.float64))
-    best, best_support = None, HAND_SUPPORT
+    best, best_support = None, 0.0
     for share in HAND_REACHES:
         reach = max(4.0, share * max(image.shape[:2]))
         refined, support = refine_quad(image, quad, reach, paper=paper)
         if support < HAND_SUPPORT:
             continue
         refined, support = refine_quad(image, refined, max(2.0, reach / 4), paper=paper)
-        if support > best_support or (best is None and support >= HAND_SUPPORT):
+        if support >= HAND_SUPPORT and support > best_support:
             best, best_support = order_corners(refined), support
     return best
 

@@ -71,6 +71,8 @@ def test_dragging_moves_the_corner_and_undo_brings_it_back(qtbot, scene) -> None
     canvas = editor.canvas
     assert not editor.undo_button.isEnabled()  # nothing to undo yet
     start = _point(canvas, scene.truth[0])
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
+    assert not canvas.history and not editor.undo_button.isEnabled()  # pressed and let go: nothing to undo
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start)
     QTest.mouseMove(canvas, start + QPoint(30, 20))
     QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, start + QPoint(30, 20))
