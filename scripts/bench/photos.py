@@ -79,9 +79,12 @@ def jsonl_records(listing: Path) -> Iterator[dict]:
 
 def _record(image: Path, quad, group: str) -> dict:
     """The development bench's record (detector_dev.run_one), the frame size filled in when it is read."""
-    truth = None if quad is None else [[float(x), float(y)] for x, y in quad]
+    try:
+        truth = None if quad is None else [[float(x), float(y)] for x, y in quad]
+    except (TypeError, ValueError):
+        truth = []
     if truth is not None and len(truth) != 4:
-        raise SystemExit(f"{image}: a quad has four corners, not {len(truth)}")
+        raise SystemExit(f"{image}: a quad is four [x, y] corners, not {quad!r}")
     return {"path": str(image), "truth": truth, "kind": group, "size": None, "paper": ""}
 
 

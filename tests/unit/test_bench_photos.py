@@ -128,3 +128,6 @@ def test_a_malformed_line_names_its_file_and_line(tmp_path: Path) -> None:
     listing.write_text('{"image": "a.png", "quad": null}\n{"quad": [[0, 0]]}\n', encoding="utf-8")
     with pytest.raises(SystemExit, match=r"labels\.jsonl:2"):
         photos.find_records([listing])
+    listing.write_text('{"image": "a.png", "quad": [[0, 0, 1], [1, 0], [1, 1], [0, 1]]}\n', encoding="utf-8")
+    with pytest.raises(SystemExit, match=r"a\.png: a quad is four \[x, y\] corners"):
+        photos.find_records([listing])
