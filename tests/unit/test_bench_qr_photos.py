@@ -62,9 +62,10 @@ def test_both_layouts_are_read_and_every_reader_scored(tmp_path: Path, capsys) -
         outcome = pictures[name]["readers"]["FieldKit"]
         assert outcome["exact"] == (set(pictures[name]["texts"]) <= read)
         assert outcome["wrong"] == bool(read - set(pictures[name]["texts"]))
-    assert pictures["1.png"]["readers"]["FieldKit"] == {**pictures["1.png"]["readers"]["FieldKit"], "exact": True}
+    assert pictures["1.png"]["readers"]["FieldKit"]["exact"]  # the ID card's Vietnamese text, read whole
     assert pictures["2.jpg"]["readers"]["FieldKit"]["wrong"] and not pictures["2.jpg"]["readers"]["FieldKit"]["exact"]
-    assert pictures["desk.png"]["readers"]["FieldKit"] == {**pictures["desk.png"]["readers"]["FieldKit"], "exact": True}
+    desk = pictures["desk.png"]["readers"]["FieldKit"]
+    assert desk["exact"] and not desk["wrong"]  # no code, and none made up
     assert "broken.jpg" in pictures["broken.jpg"]["error"]
 
     summary = report["summary"]
