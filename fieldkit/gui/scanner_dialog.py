@@ -120,6 +120,9 @@ class ScannerDialog(QDialog):
         self.strip.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.strip.setMovement(QListWidget.Movement.Snap)
         self.strip.model().rowsMoved.connect(self._reordered)
+        # A page's corners on a double-click, as a phone scanner opens them on a tap.
+        self.strip.itemDoubleClicked.connect(lambda _item: self.adjust_selected())
+        self.corner_editor: CornerEditor | None = None  # the one open, if any
         self.rotate_button = big_button(tr("ui.scan.rotate"), self)
         self.delete_button = big_button(tr("ui.scan.delete"), self)
         self.retake_button = big_button(tr("ui.scan.retake"), self)
@@ -336,8 +339,11 @@ class ScannerDialog(QDialog):
         with self.lock:
             page = self.session.pages[index]
         editor = CornerEditor(self.ctx.tr, page.photo, page.quad, self)
-        if editor.exec() == QDialog.DialogCode.Accepted:
-            self.set_corners(index, editor.quad())
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.accepted.connect(lambda: self.set_corners(index, editor.quad()))
+        editor.finished.connect(lambda _result: setattr(self, "corner_editor", None))
+        self.corner_editor = editor
+        editor.open()  # window-modal, without an event loop of its own
 
     def set_corners(self, index: int, quad: np.ndarray) -> None:
         self._change(lambda pages, i: pages.adjust(i, quad), index)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 from fieldkit.camera import Frame
@@ -278,3 +281,29 @@ def test_a_page_running_out_of_the_picture_is_said_and_not_captured_by_itself(qt
     dialog._analyse(Frame(whole, 15, 1.5, None))
     QApplication.processEvents()
     assert dialog.status.text() == ctx.tr("ui.scan.count", count=1)  # the advice gives way to the page count
+
+
+def test_a_double_click_on_a_page_opens_its_corners_and_ok_keeps_them(qtbot, window, ctx, tmp_path):
+    photo = tmp_path / "page.png"
+    rng = np.random.default_rng(8)
+    scene = render_scene(form_page(rng).image, (1280, 720), "wood", rng, conditions=Conditions(noise=2.0))
+    cv2.imwrite(str(photo), scene.image)
+    wizard = wizard_at(window, qtbot, 3)
+    dialog = ScannerDialog(
+        ctx, wizard.draft.dossier_uuid, ctx.catalog.get("1.004873").slot("TOKHAI"), photos=[str(photo)]
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.strip.count() == 1, timeout=30_000)
+    item = dialog.strip.item(0)
+    centre = dialog.strip.visualItemRect(item).center()
+    QTest.mouseClick(dialog.strip.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    QTest.mouseDClick(dialog.strip.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, centre)
+    editor = dialog.corner_editor
+    assert editor is not None and editor.isVisible()
+    np.testing.assert_allclose(editor.quad(), dialog.session.pages[0].quad)
+    inset = dialog.session.pages[0].quad + np.float32([[30, 20], [-30, 20], [-30, -20], [30, -20]])
+    editor.canvas.set_quad(inset)
+    editor.accept()
+    np.testing.assert_allclose(dialog.session.pages[0].quad, inset, atol=1)
+    assert dialog.corner_editor is None  # closed, and not held
