@@ -217,9 +217,10 @@ def capture(lang: str, out: Path) -> list[Path]:
     wait_for(lambda: scanner.strip.count() >= 2, 20)
     wait_for(lambda: scanner.view.current is not None and bool(scanner.view.current.overlays), 5)
     shoot_dialog(scanner, folder, "13-scanner")
-    page = scanner.session.pages[0]
-    editor = CornerEditor(tr, page.photo, page.quad + np.float32([[14, 10], [-12, 9], [10, -8], [-9, -12]]), scanner)
-    editor.show()
+    scanner.strip.setCurrentRow(0)
+    scanner.adjust_selected()  # as "Chỉnh góc" opens it; its outline then set a little off the paper
+    editor = scanner.corner_editor
+    editor.canvas.quad += np.float32([[14, 10], [-12, 9], [10, -8], [-9, -12]])
     shoot_corner_drag(editor, folder, "14-corner-editor")
     editor.reject()
     scanner.reject()
