@@ -6,7 +6,7 @@ paper's edges near them, the whole photo taken, and every change undone."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal, Slot
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
@@ -201,11 +201,24 @@ class CornerCanvas(QWidget):
         self.side = None
         self.update()
 
+    def event(self, event) -> bool:
+        """Tab and Shift+Tab pick corners here (QWidget would move the focus to the buttons on them; Ctrl+Tab
+        still does)."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and not event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.keyPressEvent(event)
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event) -> None:
-        """Tab picks the next corner; arrows move it (Shift: ten times further); the loupe shows it."""
+        """Tab picks the next corner, Shift+Tab the one before; arrows move it 2 photo pixels (with Shift, 10);
+        the loupe shows it."""
         steps = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1), Qt.Key.Key_Down: (0, 1)}
-        if event.key() == Qt.Key.Key_Tab:
-            self.selected = (self.selected + 1) % 4
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            self.selected = (self.selected + (-1 if event.key() == Qt.Key.Key_Backtab else 1)) % 4
         elif event.key() in steps:
             factor = 10 if event.modifiers() & Qt.KeyboardModifier.ShiftModifier else 2
             dx, dy = steps[event.key()]

@@ -139,3 +139,17 @@ def test_a_side_dragged_by_its_middle_moves_whole_along_its_neighbours(qtbot, sc
     assert moved[0][1] > quad[0][1] + 20  # down, by about the drag (25 screen px at the canvas's scale)
     editor.undo_button.click()
     np.testing.assert_allclose(editor.quad(), quad)
+
+
+def test_tab_picks_the_corners_in_turn_and_keeps_the_focus(qtbot, scene) -> None:
+    editor = _editor(qtbot, scene.image, scene.truth)
+    canvas = editor.canvas
+    canvas.setFocus()
+    qtbot.waitUntil(canvas.hasFocus)
+    QTest.keyClick(canvas, Qt.Key.Key_Tab)
+    QTest.keyClick(canvas, Qt.Key.Key_Tab)
+    assert canvas.selected == 2 and canvas.hasFocus()  # not sent on to the buttons
+    QTest.keyClick(canvas, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert canvas.selected == 1
+    QTest.keyClick(canvas, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    np.testing.assert_allclose(editor.quad()[1], scene.truth[1] + [0, 10])  # Shift: 10 photo pixels a press
