@@ -1,7 +1,7 @@
 """Page detection on labelled real photographs or video frames: the SmartDoc-2015 Jaccard on data that no
 generator made.
 
-    .venv/bin/python scripts/bench/photos.py DATASET... [--every K] [--limit N] [--jobs 2] [--out FILE]
+    .venv/bin/python scripts/bench/photos.py DATASET... [--every K] [--limit N] [--worst N] [--jobs 2] [--out FILE]
 
 The generated benchmark (scanner.py) knows its corners exactly but draws its own scenes; this measures the same
 way on photographs someone labelled. Each DATASET is a folder (searched through) or a file, in any of:
@@ -162,11 +162,26 @@ def print_table(summary: dict) -> None:
     print("no page: frames labelled without a page / those taken for one;  ms: median detection time, one core")
 
 
+def worst(results: list[dict], count: int) -> list[dict]:
+    """The `count` frames with a page scoring lowest, then the page-less frames taken for a page: where to look."""
+    pages = sorted((r for r in results if "jaccard" in r), key=lambda r: r["jaccard"])[:count]
+    return pages + [r for r in results if r["truth"] is None and r["found"]]
+
+
+def print_worst(frames: list[dict]) -> None:
+    if frames:
+        print("frames to look at (lowest Jaccard first, then page-less frames taken for a page):")
+    for r in frames:
+        score = f"{r['jaccard']:.3f}" if "jaccard" in r else "no page, one taken"
+        print(f"  {score:>18s}  {r['kind']:14s} {r['path']}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("datasets", type=Path, nargs="+", help="folders or files of labelled frames")
     parser.add_argument("--every", type=int, default=1, help="take every K-th frame (video sets are long)")
     parser.add_argument("--limit", type=int, help="at most this many frames")
+    parser.add_argument("--worst", type=int, default=10, help="list this many of the lowest-scoring frames")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "bench-results" / "photos.json")
     args = parser.parse_args(argv)
@@ -178,6 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         results = list(pool.map(measure, records, chunksize=4))
     summary = summarise(results)
     print_table(summary)
+    print_worst(worst(results, args.worst))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"summary": summary, "frames": results}, ensure_ascii=False))
     print(f"written {args.out}")

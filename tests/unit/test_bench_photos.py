@@ -113,6 +113,8 @@ def test_every_layout_is_read_and_measured_as_the_detector_sees_it(tmp_path: Pat
     assert report["summary"]["all"]["frames"] == 6
     table = capsys.readouterr().out
     assert "background01" in table and "unreadable frames: 1" in table
+    lowest = min((f for f in report["frames"] if "jaccard" in f), key=lambda f: f["jaccard"])
+    assert f"{lowest['jaccard']:.3f}" in table and lowest["path"] in table  # the worst frames are listed
 
 
 def test_every_and_limit_thin_a_long_video_set(tmp_path: Path) -> None:
