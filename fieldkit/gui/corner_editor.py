@@ -35,7 +35,7 @@ class CornerCanvas(QWidget):
         self.quad = np.asarray(quad, np.float32).copy()
         self.history: list[np.ndarray] = []  # earlier outlines, the latest last (undo)
         self.selected = 0
-        self.magnifying = False  # the loupe is shown for the selected corner (while dragging or keying)
+        self.magnifying = False  # the loupe is shown (while a corner or a side is dragged, or a key moved one)
         self.side: int | None = None  # the side being dragged by its middle handle (side k: corner k to k+1)
         self._dragging = False
         self._side_start: tuple[np.ndarray, np.ndarray] | None = None  # (quad, pointer in the photo) at the press
@@ -57,7 +57,7 @@ class CornerCanvas(QWidget):
         rect, scale = self._frame()
         x = (point.x() - rect.x()) / scale
         y = (point.y() - rect.y()) / scale
-        return np.clip([x, y], [0, 0], [self.image.width() - 1, self.image.height() - 1]).astype(np.float32)
+        return self._clipped(np.array([x, y], np.float32))
 
     def loupe_rect(self) -> QRectF:
         """The magnifier's place: a top corner of the canvas, the one away from the corner being moved."""
@@ -78,9 +78,13 @@ class CornerCanvas(QWidget):
     # -- changes, each one undoable --------------------------------------------------------------------
 
     def set_quad(self, quad: np.ndarray) -> None:
-        self.history.append(self.quad.copy())
+        self._remember()
         self.quad = np.asarray(quad, np.float32).copy()
         self.update()
+
+    def _remember(self) -> None:
+        """The outline as it is, kept for undo (before a change, or before a drag starts changing it)."""
+        self.history.append(self.quad.copy())
         self.changed.emit()
 
     def undo(self) -> bool:
@@ -173,8 +177,7 @@ class CornerCanvas(QWidget):
         self._dragging = corners.min() <= 3 * HANDLE or self.side is not None
         self.magnifying = self._dragging
         if self._dragging:
-            self.history.append(self.quad.copy())
-            self.changed.emit()
+            self._remember()
         self.update()
 
     def mouseMoveEvent(self, event) -> None:
