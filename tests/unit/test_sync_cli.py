@@ -179,8 +179,14 @@ def test_watch_sends_and_stops_on_ctrl_c(run_cli, live, memory_keyring, monkeypa
 
     uuids = queue_in(run_cli.data_dir, 2)
     run_cli("login", "--portal", live.url, "--user", USER, "--password-stdin", stdin=PASSWORD + "\n")
-    threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
-    code, out, err = run_cli("sync", "--watch", "--interval", "0.2", "--json")
+    # A shell starts a background job with Ctrl+C ignored, and Python then installs no handler for it: give the
+    # test the handler an interactive run has, or the watch never hears the signal and the suite hangs.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+        code, out, err = run_cli("sync", "--watch", "--interval", "0.2", "--json")
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert code == 0, err
     events = json_lines(out)
     assert events[0] == {"event": "online"}
