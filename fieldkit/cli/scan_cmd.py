@@ -125,6 +125,8 @@ def _pages_from_photos(ctx: CliContext, paper: Paper | None, mode: Mode) -> Page
             ctx.warn(ctx.tr("scan.no_page_whole_image", image=str(result.path)))
         elif result.detection.runs_out:
             ctx.warn(ctx.tr("scan.page_runs_out", image=str(result.path)))
+        elif result.page.off_shape:
+            ctx.warn(ctx.tr("scan.page_off_shape", image=str(result.path), paper=ctx.tr(f"ui.scan.paper.{paper.code}")))
     return PageList([r.page for r in results])
 
 

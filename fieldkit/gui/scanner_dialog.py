@@ -474,6 +474,8 @@ def _doubt(page: ScannedPage) -> str | None:
         return "ui.scan.page_unsure_tip"
     if page.runs_out:  # part of it was outside the picture
         return "ui.scan.page_runs_out_tip"
+    if page.off_shape:  # not the shape of the slot's paper: maybe part of it only
+        return "ui.scan.page_off_shape_tip"
     return None
 
 

@@ -12,7 +12,7 @@ import numpy as np
 from fieldkit.core.errors import UserError
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter, to_mode
 from fieldkit.scanner.geometry import order_corners
-from fieldkit.scanner.paper import Paper
+from fieldkit.scanner.paper import SHAPE_DOUBT, Paper, shape_off
 from fieldkit.scanner.warp import flatten
 
 
@@ -37,6 +37,7 @@ class ScannedPage:
     turns: int = 0  # quarter turns clockwise the user added
     confidence: float = 1.0
     runs_out: bool = False  # the outline's side on the photo's border: part of the page was not in the picture
+    by_hand: bool = False  # a person placed the corners
     _rendered: RenderedPage | None = field(default=None, repr=False, compare=False)
 
     def with_corners(self, quad: np.ndarray) -> ScannedPage:
@@ -44,12 +45,22 @@ class ScannedPage:
         no longer in doubt."""
         height, width = self.photo.shape[:2]
         corners = order_corners(np.clip(np.asarray(quad, np.float32).reshape(4, 2), [0, 0], [width - 1, height - 1]))
-        return replace(self, quad=corners, confidence=1.0, runs_out=False, _rendered=None)
+        return replace(self, quad=corners, confidence=1.0, runs_out=False, by_hand=True, _rendered=None)
 
     @property
     def unsure(self) -> bool:
         """No outline was found: the corners are the photo's own until someone moves them."""
         return self.confidence <= 0.0
+
+    @property
+    def off_shape(self) -> bool:
+        """The outline found is far from the shape of the paper the slot expects (an ID card's outline that
+        stops at its photo): it may hold part of the page only, and the warp would stretch that part to the
+        paper's shape. Never said of corners a person placed, nor when the outline is not the page's whole."""
+        if self.paper is None or self.by_hand or self.unsure or self.runs_out:
+            return False
+        height, width = self.photo.shape[:2]
+        return shape_off(self.quad, self.paper, (width, height)) > SHAPE_DOUBT
 
     def with_mode(self, mode: Mode | str) -> ScannedPage:
         return replace(self, mode=Mode(mode), _rendered=None)

@@ -57,7 +57,7 @@ from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
 from fieldkit.scanner.pages import ScannedPage  # noqa: E402
-from fieldkit.scanner.paper import PAPERS  # noqa: E402
+from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, shape_off  # noqa: E402
 from fieldkit.scanner.pdf import build_pdf, encode_page  # noqa: E402
 
 RESOLUTIONS = ((640, 480), (1280, 720), (1920, 1080))
@@ -146,6 +146,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
     false_pages = 0
     pageless_total = 0
     pageless_times: dict[bool, list[float]] = {True: [], False: []}
+    flagged: dict[bool, list[bool]] = {True: [], False: []}  # outlines right (Jaccard >= 0.95) or wrong (< 0.9)
     for image, truth, kind, size, paper in detection_frames(rng, per_kind, pageless):
         label = f"{size[0]}x{size[1]}"
         if truth is None:
@@ -164,6 +165,8 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         times[label].append((time.thread_time() - start) * 1000)
         score = jaccard_in_document_frame(None if found is None else found.quad, truth, size)
         misses += found is None
+        if found is not None and (score >= 0.95 or score < 0.9):  # the app's doubt about the outline's shape
+            flagged[score >= 0.95].append(shape_off(found.quad, PAPERS[paper], size) > SHAPE_DOUBT)
         scores[kind].append(score)
         by_resolution[label].append(score)
         by_paper[paper].append(score)
@@ -179,6 +182,13 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         "per_paper": {paper: float(np.mean(values)) for paper, values in by_paper.items()},
         "median_ms": {label: float(statistics.median(values)) for label, values in times.items()},
         "p90_ms": {label: float(np.percentile(values, 90)) for label, values in times.items()},
+        # A page found in a slot of its paper is flagged when its outline is not that paper's shape (pages.py
+        # off_shape): the share of right and of wrong outlines so flagged.
+        "shape_doubt": {
+            "right_flagged": float(np.mean(flagged[True] or [0.0])),
+            "wrong_flagged": float(np.mean(flagged[False] or [0.0])),
+            "wrong": len(flagged[False]),
+        },
         "pageless_frames": pageless_total,
         "pageless_false_pages": false_pages,
         "pageless_median_ms": {
@@ -475,6 +485,11 @@ def print_table(report: dict) -> None:
     for paper, value in det["per_paper"].items():
         print(f"  {'papers of kind ' + paper:42s} {value:.4f}")
     print(f"{'page-less frames reported as a page':44s} {det['pageless_false_pages']} of {det['pageless_frames']}")
+    doubt = det["shape_doubt"]
+    print(
+        f"{'outline not of its paper shape, flagged':44s} {doubt['wrong_flagged']:.0%} of {doubt['wrong']} wrong "
+        f"outlines (Jaccard < 0.9), {doubt['right_flagged']:.1%} of right ones (>= 0.95)"
+    )
     for share, value in report["runs_out"].items():
         print(
             f"{'page ' + share + ' out of the picture, Jaccard':44s} {value['jaccard_mean']:.4f}   "

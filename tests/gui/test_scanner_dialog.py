@@ -307,3 +307,27 @@ def test_a_double_click_on_a_page_opens_its_corners_and_ok_keeps_them(qtbot, win
     editor.accept()
     np.testing.assert_allclose(dialog.session.pages[0].quad, inset, atol=1)
     assert dialog.corner_editor is None  # closed, and not held
+
+
+def test_a_page_not_shaped_like_the_slots_paper_is_flagged_until_its_corners_are_set(qtbot, window, ctx, tmp_path):
+    """An A4 sheet photographed for the ID card's slot: found as the sheet it is, and flagged in the strip with
+    advice (the worker may have taken the wrong paper, or the outline holds part of the card only)."""
+    import cv2
+
+    rng = np.random.default_rng(8)
+    scene = render_scene(form_page(rng).image, (1600, 1200), "wood", rng, Conditions(noise=2.0), fill=(0.8, 0.9))
+    photo = tmp_path / "IMG_0003.jpg"
+    cv2.imwrite(str(photo), scene.image, [cv2.IMWRITE_JPEG_QUALITY, 90])
+    wizard = wizard_at(window, qtbot, 3)
+    ctx.camera = "camera:97"
+    card_slot = ctx.catalog.get("2.000488").slot("CANCUOC")
+    assert card_slot.paper == "id-card"
+    dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, card_slot, photos=[str(photo)])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.strip.count() == 1, timeout=30_000)
+    assert dialog.session.pages[0].off_shape
+    assert "⚠" in dialog.strip.item(0).text()
+    assert dialog.strip.item(0).toolTip() == ctx.tr("ui.scan.page_off_shape_tip")
+    dialog.set_corners(0, dialog.session.pages[0].quad)  # the worker looked and keeps them
+    assert "⚠" not in dialog.strip.item(0).text()

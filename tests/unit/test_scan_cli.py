@@ -52,6 +52,16 @@ def test_paper_is_taken_from_the_option(run_cli, photos, tmp_path):
     assert (float(box.width), float(box.height)) == pytest.approx((612.0, 792.0), abs=0.1)
 
 
+def test_a_page_not_shaped_like_the_chosen_paper_is_warned_about(run_cli, photos, tmp_path):
+    folder, _ = photos
+    out = tmp_path / "cccd.pdf"
+    code, _, err = run_cli("--lang", "vi", "scan", str(folder / "page0.jpg"), "-o", str(out), "--paper", "id-card")
+    assert code == 0 and out.exists()  # written all the same: the worker decides
+    assert "page0.jpg" in err and "không có dáng khổ giấy đã chọn (Thẻ căn cước)" in err
+    code, _, err = run_cli("scan", str(folder / "page0.jpg"), "-o", str(out), "--paper", "a4")
+    assert code == 0 and "page0.jpg" not in err
+
+
 def test_detect_only_json_lines_go_on_past_bad_images(run_cli, photos):
     folder, truths = photos
     names = ["page0.jpg", "broken.jpg", "empty.png", "missing.jpg", "table.png"]

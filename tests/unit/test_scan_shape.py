@@ -1,0 +1,66 @@
+"""A page whose outline is far from the shape of the paper its slot expects is worth a look (an ID card's
+outline that stops at its photo, or an A4 sheet put in the ID card's slot); a tilted page of the right paper
+is not, however steep the tilt, and corners a person placed are never doubted."""
+
+import math
+
+import numpy as np
+import pytest
+
+from fieldkit.camera.paperwork import id_card
+from fieldkit.camera.scenes import place_page, plain
+from fieldkit.scanner.pages import ScannedPage
+from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, outline_aspect, shape_off
+
+SIZE = (1280, 720)
+FOCAL = 0.78 * SIZE[0]  # a typical laptop webcam's, as paper.py assumes
+
+
+def seen_through_a_webcam(long_mm: float, short_mm: float, tilt_deg: float, distance_mm: float) -> np.ndarray:
+    """A paper's corners (TL, TR, BR, BL) through a pinhole camera, the paper tilted away about its long axis."""
+    half = np.array([[-1, -1, 0], [1, -1, 0], [1, 1, 0], [-1, 1, 0]]) * [long_mm, short_mm, 0]
+    t = math.radians(tilt_deg)
+    tilt = np.array([[1, 0, 0], [0, math.cos(t), -math.sin(t)], [0, math.sin(t), math.cos(t)]])
+    points = (half / 2) @ tilt.T + [0, 0, distance_mm]
+    return np.stack([FOCAL * points[:, 0] / points[:, 2], FOCAL * points[:, 1] / points[:, 2]], 1) + np.divide(SIZE, 2)
+
+
+@pytest.mark.parametrize("tilt", [0, 35, 50])
+@pytest.mark.parametrize(("paper", "distance"), [("id-card", 160.0), ("a4", 450.0)])
+def test_a_tilted_page_of_the_expected_paper_is_not_called_misshapen(paper, distance, tilt):
+    expected = PAPERS[paper]
+    quad = seen_through_a_webcam(expected.height_mm, expected.width_mm, tilt, distance).astype(np.float32)
+    assert shape_off(quad, expected, SIZE) < 0.01
+    if tilt == 50:  # the plain reading alone (opposite sides' means) would have doubted it
+        assert abs(math.log(outline_aspect(quad) / expected.aspect)) > SHAPE_DOUBT
+
+
+@pytest.fixture(scope="module")
+def card_photo():
+    """An ID card's front lying flat on a dark table, and its outline."""
+    rng = np.random.default_rng(3)
+    card = id_card(rng).image
+    truth = np.array([[400, 200], [828, 200], [828, 470], [400, 470]], np.float32)  # 85.6 x 54 mm
+    return place_page(card, truth, plain(*SIZE, rng)), truth
+
+
+def test_an_outline_stopping_at_the_cards_photo_is_worth_a_look(card_photo):
+    photo, truth = card_photo
+    blank_part = truth.copy()
+    blank_part[[0, 3], 0] += 0.32 * (truth[1, 0] - truth[0, 0])  # the left side moved in to the photo's edge
+    blank_part[[0, 1], 1] += 0.2 * (truth[3, 1] - truth[0, 1])  # and the top one down, under the header
+    card = ScannedPage(photo, truth, PAPERS["id-card"], confidence=0.9)
+    cut = ScannedPage(photo, blank_part, PAPERS["id-card"], confidence=0.9)
+    assert not card.off_shape
+    assert cut.off_shape
+    assert not cut.with_corners(blank_part).off_shape  # a person placed them there: their call
+    assert not ScannedPage(photo, blank_part, None, confidence=0.9).off_shape  # no paper expected: any shape goes
+    assert not ScannedPage(photo, blank_part, PAPERS["id-card"], runs_out=True).off_shape  # said otherwise
+
+
+def test_an_a4_sheet_in_the_id_cards_slot_is_worth_a_look(card_photo):
+    photo, _ = card_photo
+    a4 = np.array([[500, 100], [710, 100], [710, 397], [500, 397]], np.float32)
+    assert ScannedPage(photo, a4, PAPERS["id-card"], confidence=0.9).off_shape
+    assert not ScannedPage(photo, a4, PAPERS["a4"], confidence=0.9).off_shape
+    assert not ScannedPage(photo, a4, PAPERS["letter"], confidence=0.9).off_shape  # within an outline's wobble
