@@ -26,7 +26,7 @@ import numpy as np
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import border_line, onto_border, order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
-from fieldkit.scanner.nesting import beyond_bleed, beyond_print, expected_shape, outermost
+from fieldkit.scanner.nesting import around_misshapen, beyond_bleed, beyond_print, expected_shape, outermost
 from fieldkit.scanner.paper import Paper
 from fieldkit.scanner.refine import paper_colour, refine_quad
 from fieldkit.scanner.score import (
@@ -398,11 +398,13 @@ class PageDetector:
         self, views: Views, quads: list[np.ndarray], scores: np.ndarray, paper: Paper | None = None
     ) -> tuple[np.ndarray | None, float]:
         """The page among scored hypotheses: the favourite, unless an outline nested with it is the paper's
-        edge (`nesting.py`: print on the page, print reaching the page's edge, or the paper's known shape)."""
+        edge (`nesting.py`: print on the page, print reaching the page's edge, or the paper's known shape, also
+        when the favourite has no shape of it)."""
         best, best_score = self._favourite(views, quads, scores)
         best, best_score = beyond_print(views, quads, scores, best, best_score)
         best, best_score = beyond_bleed(views, quads, scores, best, best_score)
-        return expected_shape(quads, scores, best, best_score, paper)
+        best, best_score = expected_shape(quads, scores, best, best_score, paper)
+        return around_misshapen(quads, scores, best, best_score, paper, views.size)
 
     def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:
         """Given scored hypotheses: snap the best few to the edges near them and score again; the best wins."""

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from fieldkit.camera.paperwork import id_card
-from fieldkit.camera.scenes import place_page, plain
+from fieldkit.camera.scenes import Conditions, apply_conditions, floral, place_page, plain
+from fieldkit.scanner.detect import PageDetector
 from fieldkit.scanner.pages import ScannedPage
 from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, outline_aspect, shape_off
 
@@ -46,9 +47,7 @@ def card_photo():
 
 def test_an_outline_stopping_at_the_cards_photo_is_worth_a_look(card_photo):
     photo, truth = card_photo
-    blank_part = truth.copy()
-    blank_part[[0, 3], 0] += 0.32 * (truth[1, 0] - truth[0, 0])  # the left side moved in to the photo's edge
-    blank_part[[0, 1], 1] += 0.2 * (truth[3, 1] - truth[0, 1])  # and the top one down, under the header
+    blank_part = blank_part_of(truth)
     card = ScannedPage(photo, truth, PAPERS["id-card"], confidence=0.9)
     cut = ScannedPage(photo, blank_part, PAPERS["id-card"], confidence=0.9)
     assert not card.off_shape
@@ -64,3 +63,39 @@ def test_an_a4_sheet_in_the_id_cards_slot_is_worth_a_look(card_photo):
     assert ScannedPage(photo, a4, PAPERS["id-card"], confidence=0.9).off_shape
     assert not ScannedPage(photo, a4, PAPERS["a4"], confidence=0.9).off_shape
     assert not ScannedPage(photo, a4, PAPERS["letter"], confidence=0.9).off_shape  # within an outline's wobble
+
+
+def blank_part_of(card: np.ndarray) -> np.ndarray:
+    """An ID card's outline (TL, TR, BR, BL, axis-aligned) cut as the detector cuts it under glare: its left side
+    at the photo's right edge, its top under the header."""
+    part = card.copy()
+    part[[0, 3], 0] += 0.32 * (card[1, 0] - card[0, 0])
+    part[[0, 1], 1] += 0.2 * (card[3, 1] - card[0, 1])
+    return part
+
+
+@pytest.mark.parametrize(("seed", "table", "glare"), [(1, "floral", 0.9), (3, "plain", 0.9), (5, "floral", 0.6)])
+def test_with_the_paper_known_a_misshapen_winner_gives_way_to_the_card_around_it(seed, table, glare):
+    """The choice among hypotheses (`PageDetector.choose`) on a photo's own evidence. Under a lamp's glare the
+    blank part of an ID card wins over the whole card (whose photo is not paper), and the rule for print round
+    a corner (`beyond_bleed`) does not take the card back. With the slot saying an ID card, the card around the
+    misshapen winner is taken; not when it scores under half as well, nor an outline not around the winner,
+    nor when the slot expects A4 (whose shape the part nearly has)."""
+    rng = np.random.default_rng(seed)
+    card = np.array([[400, 200], [828, 200], [828, 470], [400, 470]], np.float32)
+    front = id_card(rng).image
+    surface = {"floral": floral, "plain": plain}[table](*SIZE, rng)
+    photo = apply_conditions(place_page(front, card, surface), card, Conditions(glare=glare, noise=2), rng)
+    detector = PageDetector()
+    views = detector.views(photo)
+    small_card, small_part = card * views.scale, blank_part_of(card) * views.scale
+    elsewhere = small_card + np.float32([0.0, 40.0])  # a card's shape, but not around the winner
+    quads = [small_part, small_card, elsewhere]
+
+    chosen, score = detector.choose(views, quads, np.array([0.9, 0.5, 0.7]), PAPERS["id-card"])
+    assert np.allclose(chosen, small_card) and score == 0.5
+    # Under half the winner's score: kept (which also shows the card was not taken back by another rule).
+    chosen, _ = detector.choose(views, quads, np.array([0.9, 0.4, 0.7]), PAPERS["id-card"])
+    assert np.allclose(chosen, small_part)
+    chosen, _ = detector.choose(views, quads, np.array([0.9, 0.5, 0.7]), PAPERS["a4"])
+    assert np.allclose(chosen, small_part)
