@@ -6,6 +6,7 @@ is the paper."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -87,17 +88,14 @@ def expected_shape(
     if off(best, aspect) < SHAPE_TOLERANCE or not other_paper:
         return best, best_score
     area = polygon_area(best)
-    for i in np.argsort(-scores):
-        quad, score = quads[i], float(scores[i])
-        if score < NESTED_SHARE * best_score:
-            break
-        if off(quad, aspect) >= SHAPE_TOLERANCE:
-            continue
-        if (polygon_area(quad) > 1.2 * area and encloses(quad, best)) or (
-            area > 1.2 * polygon_area(quad) and encloses(best, quad)
-        ):
-            return quad, score
-    return best, best_score
+
+    def nested_of_shape(quad: np.ndarray) -> bool:
+        return off(quad, aspect) < SHAPE_TOLERANCE and (
+            (polygon_area(quad) > 1.2 * area and encloses(quad, best))
+            or (area > 1.2 * polygon_area(quad) and encloses(best, quad))
+        )
+
+    return _likeliest(quads, scores, NESTED_SHARE * best_score, nested_of_shape) or (best, best_score)
 
 
 # The share of a misshapen winner's score an outline of the expected paper's shape around it needs (0.35 and
@@ -121,14 +119,24 @@ def around_misshapen(
     if best is None or paper is None or shape_off(best, paper, size) <= SHAPE_DOUBT:
         return best, best_score
     area = polygon_area(best)
-    for i in np.argsort(-scores):
-        quad, score = quads[i], float(scores[i])
-        if score < MISSHAPEN_SHARE * best_score:
-            break
+
+    def around_of_shape(quad: np.ndarray) -> bool:
         around = polygon_area(quad) > 1.1 * area and encloses(quad, best, 3.0)
-        if around and shape_off(quad, paper, size) < SHAPE_TOLERANCE:
-            return quad, score
-    return best, best_score
+        return around and shape_off(quad, paper, size) < SHAPE_TOLERANCE
+
+    return _likeliest(quads, scores, MISSHAPEN_SHARE * best_score, around_of_shape) or (best, best_score)
+
+
+def _likeliest(
+    quads: list[np.ndarray], scores: np.ndarray, floor: float, fits: Callable[[np.ndarray], bool]
+) -> tuple[np.ndarray, float] | None:
+    """The likeliest of `quads` scoring at least `floor` that `fits`, with its score; None if none does."""
+    for i in np.argsort(-scores):
+        if scores[i] < floor:
+            return None
+        if fits(quads[i]):
+            return quads[i], float(scores[i])
+    return None
 
 
 def encloses(outer: np.ndarray, inner: np.ndarray, tolerance: float = 2.0) -> bool:
