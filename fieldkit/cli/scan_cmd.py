@@ -137,8 +137,14 @@ def _capture(ctx: CliContext, paper: Paper | None, mode: Mode) -> int:
     limit = ctx.args.max_frames or CAPTURE_FRAME_LIMIT
 
     def report(view: LiveView) -> None:
-        if view.captured is not None and not ctx.args.json:
-            ctx.say("scan.captured", number=len(session.pages), total=ctx.args.pages)
+        if view.captured is None:
+            return
+        number = len(session.pages)
+        if not ctx.args.json:
+            ctx.say("scan.captured", number=number, total=ctx.args.pages)
+        if view.captured.off_shape:  # taken after the longer wait such an outline gets: worth a look
+            page = ctx.tr("scan.page_number", number=number)
+            ctx.warn(ctx.tr("scan.page_off_shape", image=page, paper=ctx.tr(f"ui.scan.paper.{paper.code}")))
 
     try:
         with open_source(ctx.args.source) as source:

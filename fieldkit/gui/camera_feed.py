@@ -37,15 +37,16 @@ class PreviewFrame:
     text: str = ""  # e.g. the auto-capture countdown
 
 
-def open_camera(spec: str, **demo_options) -> FrameSource:
-    """`auto` is the first webcam when there is one, else the demo camera (so the app works anywhere)."""
+def open_camera(spec: str, demo: str = "demo", **demo_options) -> FrameSource:
+    """`auto` is the first webcam when there is one, else the demo camera (so the app works anywhere). `demo`
+    is the demo camera to show when none is named (`demo:id-card` for an ID card's slot)."""
     if spec in ("", "auto"):
         try:
             return open_source("camera:0")
         except CameraError:
-            return open_source("demo", **demo_options)
+            return open_source(demo, **demo_options)
     if spec.startswith("demo"):
-        return open_source(spec, **demo_options)
+        return open_source(demo if spec == "demo" else spec, **demo_options)
     return open_source(spec)
 
 

@@ -59,7 +59,9 @@ NO_PAGE_SECONDS = 4.0
 class _Bridge(QObject):
     captured = Signal()  # a page joined the list (from the camera thread)
     page_seen = Signal(bool)  # the live view lost the page for a while (False), or found it again (True)
-    runs_out = Signal(bool)  # part of the page went out of the picture (True), or came back in (False)
+    # Live advice about the outline, by message key ("" when none is needed any more): part of the page is out
+    # of the picture, or the outline is not the shape of the slot's paper.
+    advice = Signal(str)
 
 
 class ScannerDialog(QDialog):
@@ -83,7 +85,8 @@ class ScannerDialog(QDialog):
         self._filling = False
         self._no_page_since: float | None = None  # the camera thread's: when the outline was last lost
         self._told_no_page = False
-        self._told_runs_out = False  # the camera thread's: whether the user was told the page runs out
+        self._told_advice = ""  # the camera thread's: the live advice the user was last given (a message key)
+        self._live_text = ""  # the GUI thread's: that advice as shown
 
         self.view = CameraView(self)
         self.view.message = tr("ui.qr.starting")
@@ -165,9 +168,10 @@ class ScannerDialog(QDialog):
         self._bridge = _Bridge()
         self._bridge.captured.connect(self._page_captured, QUEUED)
         self._bridge.page_seen.connect(self._page_seen, QUEUED)
-        self._bridge.runs_out.connect(self._runs_out, QUEUED)
-        camera, demo_page = ctx.camera, None
-        self.feed = CameraFeed(lambda: open_camera(camera, page=demo_page, realtime=True), self._analyse)
+        self._bridge.advice.connect(self._live_advice, QUEUED)
+        # With no webcam, the demo camera shows what the slot holds: the ID card for a card's slot.
+        camera, demo = ctx.camera, "demo:id-card" if paper == "id-card" else "demo"
+        self.feed = CameraFeed(lambda: open_camera(camera, demo, realtime=True), self._analyse)
         self.view.attach(self.feed)
         self.feed.failed.connect(self._camera_failed, QUEUED)
         self._update_buttons()
@@ -199,14 +203,15 @@ class ScannerDialog(QDialog):
         if added:
             self._bridge.captured.emit()
         self._watch_for_page(view.frame.timestamp, view.quad is not None)
-        if view.runs_out != self._told_runs_out:
-            self._told_runs_out = view.runs_out
-            self._bridge.runs_out.emit(view.runs_out)
+        advice = "ui.scan.runs_out" if view.runs_out else "ui.scan.off_shape" if view.off_shape else ""
+        if advice != self._told_advice:
+            self._told_advice = advice
+            self._bridge.advice.emit(advice)
         overlays, text = [], ""
         if view.quad is not None:
-            ready = view.steady >= 1.0 and view.sharp and not view.runs_out
+            ready = view.steady >= 1.0 and view.sharp and not advice
             overlays.append(Overlay(view.quad, "#00c853" if ready else "#ffab00"))
-            if self.session.settings.auto and 0 < view.steady < 1.0 and not view.runs_out:
+            if self.session.settings.auto and 0 < view.steady < 1.0 and not advice:
                 remaining = self.session.settings.steady_seconds * (1.0 - view.steady)
                 text = f"{max(1, round(remaining * 3 / self.session.settings.steady_seconds))}"  # 3, 2, 1
         if view.captured is not None:
@@ -243,9 +248,16 @@ class ScannerDialog(QDialog):
     def _page_seen(self, seen: bool) -> None:
         self._advise(self.ctx.tr("ui.scan.no_page"), not seen)
 
-    @Slot(bool)
-    def _runs_out(self, out: bool) -> None:
-        self._advise(self.ctx.tr("ui.scan.runs_out"), out)
+    @Slot(str)
+    def _live_advice(self, key: str) -> None:
+        """The camera thread's advice changed (`key`, or "" for none): the old one gives way, the new one shows."""
+        if self._live_text:
+            self._advise(self._live_text, False)
+        self._live_text = ""
+        if key:
+            paper = self.session.paper
+            self._live_text = self.ctx.tr(key, paper=self.ctx.tr(f"ui.scan.paper.{paper.code}") if paper else "")
+            self._advise(self._live_text, True)
 
     def _advise(self, advice: str, needed: bool) -> None:
         """Show live advice while it is `needed`; when it no longer is, the page count comes back (another

@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from fieldkit.scanner.geometry import next_corner, polygon_area, polygon_areas, quad_grid, quad_sides
-from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, Paper, outline_aspect, shape_off
+from fieldkit.scanner.paper import PAPERS, Paper, misshapen, outline_aspect, shape_off
 from fieldkit.scanner.refine import PAPER_LEVELS, paper_colour
 from fieldkit.scanner.score import STEP_REACH, Views, edge_along, sample
 
@@ -119,7 +119,7 @@ def around_misshapen(
     often won by its blank part beside the photo and under the header: the whole card scores lower, for the
     photo in it is not paper, and the part has no card's shape. Development frames with the paper known:
     0.9706 -> 0.9709, ID cards 0.9586 -> 0.9594 (gains 0.80, losses 0.14); held-out seeds 0.9691 -> 0.9693."""
-    if best is None or paper is None or shape_off(best, paper, size) <= SHAPE_DOUBT:
+    if best is None or not misshapen(best, paper, size):
         return best, best_score
     area = polygon_area(best)
 

@@ -12,7 +12,7 @@ import numpy as np
 from fieldkit.core.errors import UserError
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter, to_mode
 from fieldkit.scanner.geometry import order_corners
-from fieldkit.scanner.paper import SHAPE_DOUBT, Paper, shape_off
+from fieldkit.scanner.paper import Paper, misshapen
 from fieldkit.scanner.warp import flatten
 
 
@@ -57,10 +57,10 @@ class ScannedPage:
         """The outline found is far from the shape of the paper the slot expects (an ID card's outline that
         stops at its photo): it may hold part of the page only, and the warp would stretch that part to the
         paper's shape. Never said of corners a person placed, nor when the outline is not the page's whole."""
-        if self.paper is None or self.by_hand or self.unsure or self.runs_out:
+        if self.by_hand or self.unsure or self.runs_out:
             return False
         height, width = self.photo.shape[:2]
-        return shape_off(self.quad, self.paper, (width, height)) > SHAPE_DOUBT
+        return misshapen(self.quad, self.paper, (width, height))
 
     def with_mode(self, mode: Mode | str) -> ScannedPage:
         return replace(self, mode=Mode(mode), _rendered=None)

@@ -114,6 +114,12 @@ def shape_off(quad: np.ndarray, paper: Paper, image_size: tuple[int, int]) -> fl
     return min(abs(math.log(aspect / paper.aspect)) for aspect in readings)
 
 
+def misshapen(quad: np.ndarray, paper: Paper | None, image_size: tuple[int, int]) -> bool:
+    """Whether an outline is too far from the expected paper's shape to be trusted as its whole (never, with no
+    paper expected)."""
+    return paper is not None and shape_off(quad, paper, image_size) > SHAPE_DOUBT
+
+
 # How much nearer (in log aspect) than A4 a paper must look to be chosen: A4 is what most dossier papers are,
 # and an outline's aspect is only as good as its corners (a few pixels off on a small card moves it by 0.05).
 PRIOR = {"a4": 0.0, "letter": 0.02, "id-card": 0.03}

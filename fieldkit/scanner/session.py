@@ -23,7 +23,7 @@ from fieldkit.scanner.detect import Detection, PageDetector
 from fieldkit.scanner.enhance import Mode
 from fieldkit.scanner.geometry import order_corners, whole_image_quad
 from fieldkit.scanner.pages import PageList, ScannedPage
-from fieldkit.scanner.paper import Paper
+from fieldkit.scanner.paper import Paper, misshapen
 
 
 class OutlineTracker:
@@ -118,6 +118,7 @@ class LiveView:
     sharp: bool
     captured: ScannedPage | None = None  # set on the frame that captured a page
     runs_out: bool = False  # part of the page is out of the picture: not captured by itself, the user is told
+    off_shape: bool = False  # the outline is not the shape of the slot's paper: captured only after a longer wait
 
 
 THOROUGH_EVERY = 3  # of the frames in a row without a page, those searched with the detector's last look
@@ -137,6 +138,11 @@ class CaptureSettings:
     sharp_share: float = 0.7
     min_sharpness: float = 20.0
     cooldown_seconds: float = 1.0
+    # An outline far from the shape of the slot's paper (an ID card's blank part beside its photo under a lamp's
+    # glare; an A4 sheet in the card's slot) waits this much longer while the user is told: tilting the card
+    # out of the glare gives the whole card. Then it is taken anyway, marked for a look: it may be a photocopy
+    # of the card on an A4 sheet, which is what the user means to scan.
+    off_shape_seconds: float = 3.0
 
 
 @dataclass
@@ -173,7 +179,9 @@ class CaptureSession:
         self._misses = 0 if detection is not None else self._misses + 1
         quad = self.tracker.update(detection, (width, height))
         now = frame.timestamp
-        steady = self._steadiness(now, quad, math.hypot(width, height))
+        held = self._held(now, quad, math.hypot(width, height))
+        wait = self.settings.steady_seconds
+        steady = float(min(1.0, held / wait)) if wait > 0 else 1.0
         sharp = False
         if quad is not None and steady >= 1.0:
             sharp = self._is_sharp(now, sharpness(frame.image, quad))
@@ -181,9 +189,11 @@ class CaptureSession:
         captured = None
         runs_out = detection is not None and detection.runs_out
         self._runs_out = runs_out
+        off_shape = quad is not None and not runs_out and misshapen(quad, self.paper, (width, height))
         if (
             self.settings.auto
             and not runs_out  # a page cut by the frame's border would lose a strip: wait for all of it
+            and (not off_shape or held >= wait + self.settings.off_shape_seconds)
             and self.tracker.adopted  # not while this frame's outline is held back as a possible swap
             and self._armed
             and steady >= 1.0
@@ -195,7 +205,7 @@ class CaptureSession:
             # frame's exact edges.
             exact = detection.quad if detection is not None else quad
             captured = self._take(frame, exact, self.tracker.confidence)
-        return LiveView(frame, quad, self.tracker.confidence, steady, sharp, captured, runs_out)
+        return LiveView(frame, quad, self.tracker.confidence, steady, sharp, captured, runs_out, off_shape)
 
     def capture(self) -> ScannedPage | None:
         """Manual capture of the last frame: the outline if there is one, else the whole frame (the user will
@@ -245,7 +255,8 @@ class CaptureSession:
         self._captured_look = _thumbnail(frame.image, quad)
         return page
 
-    def _steadiness(self, now: float, quad: np.ndarray | None, diagonal: float) -> float:
+    def _held(self, now: float, quad: np.ndarray | None, diagonal: float) -> float:
+        """Seconds the outline has stayed still (within `settings.still` of where it is now)."""
         if quad is None:
             self._history.clear()
             return 0.0
@@ -254,8 +265,7 @@ class CaptureSession:
         # Keep only the recent run of outlines that stay within `limit` of the newest one.
         while self._history and np.max(np.linalg.norm(self._history[0][1] - quad, axis=1)) > limit:
             self._history.popleft()
-        held = now - self._history[0][0] if self._history else 0.0
-        return float(min(1.0, held / self.settings.steady_seconds)) if self.settings.steady_seconds > 0 else 1.0
+        return now - self._history[0][0] if self._history else 0.0
 
     def _is_sharp(self, now: float, value: float) -> bool:
         self._sharpness.append((now, value))

@@ -6,6 +6,7 @@ import io
 
 import cv2
 import numpy as np
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
@@ -59,6 +60,20 @@ def test_scan_two_pages_edit_them_and_file_the_pdf(qtbot, window, ctx):
     for page in reader.pages:  # black-and-white pages travel as CCITT G4, the smallest honest form
         [xobject] = page["/Resources"]["/XObject"].values()
         assert "/CCITTFaxDecode" in str(xobject.get_object()["/Filter"])
+
+
+def test_the_id_cards_slot_with_the_demo_camera_shows_the_card_and_takes_it_whole(qtbot, window, ctx):
+    wizard = wizard_at(window, qtbot, 3)
+    ctx.camera = "demo"
+    dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, ctx.catalog.get("2.000488").slot("CANCUOC"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.strip.count() >= 1, timeout=30_000)  # auto-capture, no longer wait
+    page = dialog.session.pages[0]
+    assert page.paper.code == "id-card" and not page.off_shape
+    assert "⚠" not in dialog.strip.item(0).text()
+    rendered = page.render()
+    assert rendered.pixels.shape[1] / rendered.pixels.shape[0] == pytest.approx(85.6 / 54, rel=0.03)
 
 
 def test_an_unplugged_camera_keeps_the_pages_already_taken(qtbot, window, ctx):
@@ -281,6 +296,40 @@ def test_a_page_running_out_of_the_picture_is_said_and_not_captured_by_itself(qt
     dialog._analyse(Frame(whole, 15, 1.5, None))
     QApplication.processEvents()
     assert dialog.status.text() == ctx.tr("ui.scan.count", count=1)  # the advice gives way to the page count
+
+
+def test_an_outline_not_of_the_slots_paper_is_said_live_and_taken_only_after_a_longer_wait(qtbot, window, ctx):
+    wizard = wizard_at(window, qtbot, 3)
+    card_slot = ctx.catalog.get("2.000488").slot("CANCUOC")
+    dialog = ScannerDialog(ctx, wizard.draft.dossier_uuid, card_slot)
+    qtbot.addWidget(dialog)  # not shown, so no camera: the frames are fed by hand, on their own clock
+    rng = np.random.default_rng(6)
+    quad = a4_at((640, 360), 600, 4)  # an A4 sheet held up in the ID card's slot
+    sheet = apply_conditions(place_page(form_page(rng).image, quad, plain(1280, 720, rng)), quad, Conditions(), rng)
+    advice = ctx.tr("ui.scan.off_shape", paper=ctx.tr("ui.scan.paper.id-card"))
+    assert "Thẻ căn cước" in advice
+    settings = dialog.session.settings
+    still = settings.steady_seconds + settings.off_shape_seconds
+    k = 0
+    while 0.1 * k < still - 0.2:  # held still past the usual moment: told, amber, no countdown, not taken
+        overlays, text = dialog._analyse(Frame(sheet, k, 0.1 * k, None))
+        QApplication.processEvents()
+        k += 1
+    assert dialog.status.text() == advice
+    assert overlays and overlays[0].colour != "#00c853" and text == ""
+    assert len(dialog.session.pages) == 0
+    while not dialog.session.pages and 0.1 * k < still + 1.0:  # then taken anyway (a copy on A4, maybe)
+        dialog._analyse(Frame(sheet, k, 0.1 * k, None))
+        k += 1
+    QApplication.processEvents()
+    assert len(dialog.session.pages) == 1
+    assert "⚠" in dialog.strip.item(0).text()
+
+    assert dialog.status.text() == ctx.tr("ui.scan.count", count=1)  # the page count says it was taken
+    table = plain(1280, 720, rng)
+    for j in range(1, 7):  # the sheet taken away: no more advice to give
+        dialog._analyse(Frame(table, k + j, 0.1 * (k + j), None))
+    assert dialog._told_advice == ""
 
 
 def test_a_double_click_on_a_page_opens_its_corners_and_ok_keeps_them(qtbot, window, ctx, tmp_path):

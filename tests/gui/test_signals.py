@@ -53,7 +53,7 @@ def _declared_slots(cls) -> set[str]:
     ("cls", "slots"),
     [
         (CameraView, {"show_frame(PyObject)"}),
-        (ScannerDialog, {"_page_captured()", "_page_seen(bool)", "_runs_out(bool)", "_camera_failed(PyObject)"}),
+        (ScannerDialog, {"_page_captured()", "_page_seen(bool)", "_live_advice(QString)", "_camera_failed(PyObject)"}),
         (QrScanDialog, {"_on_seen(PyObject)", "_camera_failed(PyObject)"}),
         (
             HomePage,

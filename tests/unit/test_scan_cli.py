@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from fieldkit.camera import open_source
 from fieldkit.camera.paperwork import form_page
 from fieldkit.camera.scenes import Conditions, render_scene
+from tests.unit.test_scan_session import still_a4_sheet
 
 QR = "001090012345|123456789|Nguyễn Văn An|01021990|Nam|Số 5, ngõ 12, phường Trúc Bạch, Hà Nội|15082021"
 
@@ -178,6 +179,22 @@ def test_capture_from_a_video_file_of_the_demo(run_cli, tmp_path):
     out = tmp_path / "video.pdf"
     code, _, _ = run_cli("scan", "--source", f"video:{video}", "--auto", "-o", str(out))
     assert code == 0 and len(PdfReader(str(out)).pages) == 1
+
+
+def test_capture_of_an_outline_not_of_the_papers_shape_waits_longer_and_warns(run_cli, tmp_path):
+    """A still A4 sheet filmed for an ID card: taken after the longer wait, with a warning naming the page."""
+    video = tmp_path / "sheet.avi"
+    sheet = still_a4_sheet()
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30, (sheet.shape[1], sheet.shape[0]))
+    for _ in range(150):  # five seconds
+        writer.write(sheet)
+    writer.release()
+    out = tmp_path / "card.pdf"
+    argv = ("--lang", "en", "scan", "--source", f"video:{video}", "--auto", "--paper", "id-card", "-o", str(out))
+    code, stdout, stderr = run_cli(*argv)
+    assert code == 0 and "Captured page 1/1" in stdout
+    assert "Page 1: the outline found is not shaped like the chosen paper (ID card)" in stderr
+    assert len(PdfReader(str(out)).pages) == 1
 
 
 @pytest.mark.parametrize(

@@ -10,14 +10,16 @@ from pypdf import PdfReader
 
 from fieldkit.camera import CameraError, Frame, open_source
 from fieldkit.camera.paperwork import form_page
+from fieldkit.camera.scenes import Conditions, apply_conditions, place_page, plain
 from fieldkit.camera.sources import FrameSource
 from fieldkit.core.errors import UserError
 from fieldkit.scanner.enhance import Mode
 from fieldkit.scanner.geometry import jaccard_in_document_frame
 from fieldkit.scanner.pages import PageList
+from fieldkit.scanner.paper import PAPERS
 from fieldkit.scanner.pdf import build_pdf
 from fieldkit.scanner.session import CaptureSession, CaptureSettings, OutlineTracker
-from tests.unit.test_scan_nasty import cream_page_on_lavender
+from tests.unit.test_scan_nasty import a4_at, cream_page_on_lavender
 
 
 class Detected:
@@ -183,3 +185,41 @@ def test_a_page_only_the_last_look_finds_is_found_within_three_frames_of_a_live_
     session = CaptureSession(settings=CaptureSettings(auto=False))
     seen = [session.feed(Frame(image, k, k / 30)).quad is not None for k in range(4)]
     assert seen == [False, False, True, True]  # found on the third, followed on the fourth
+
+
+def still_a4_sheet() -> np.ndarray:
+    rng = np.random.default_rng(12)
+    quad = a4_at((640, 360), 600, 4)
+    return apply_conditions(place_page(form_page(rng).image, quad, plain(1280, 720, rng)), quad, Conditions(), rng)
+
+
+def _first_capture(session: CaptureSession, image: np.ndarray, seconds: float = 6.0) -> tuple[float | None, list]:
+    """Feed the same still frame 10 times a second; when the first page was captured, and every view."""
+    views = []
+    for k in range(int(seconds * 10)):
+        view = session.feed(Frame(image, k, 0.1 * k, None))
+        views.append(view)
+        if view.captured is not None:
+            return view.frame.timestamp, views
+    return None, views
+
+
+@pytest.mark.parametrize("paper", ["a4", None])
+def test_an_outline_of_the_expected_shape_is_captured_after_the_usual_still_moment(paper):
+    session = CaptureSession(paper=PAPERS.get(paper))
+    taken, views = _first_capture(session, still_a4_sheet())
+    assert taken is not None and taken <= 1.5
+    assert not any(view.off_shape for view in views)
+
+
+def test_an_outline_not_of_the_slots_paper_waits_longer_then_is_taken_and_marked():
+    """An A4 sheet in the ID card's slot: maybe a card's blank part cut out by glare, maybe a photocopy of the
+    card. The user is told (the view says off_shape) and has a few seconds to set it right; then it is taken."""
+    session = CaptureSession(paper=PAPERS["id-card"])
+    taken, views = _first_capture(session, still_a4_sheet())
+    settings = session.settings
+    assert taken is not None
+    assert taken >= settings.steady_seconds + settings.off_shape_seconds
+    assert taken <= settings.steady_seconds + settings.off_shape_seconds + 1.0
+    assert all(view.off_shape for view in views if view.quad is not None)
+    assert session.pages[0].off_shape  # and marked in the strip for a look
