@@ -26,7 +26,14 @@ import numpy as np
 from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import border_line, onto_border, order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
-from fieldkit.scanner.nesting import around_misshapen, beyond_bleed, beyond_print, expected_shape, outermost
+from fieldkit.scanner.nesting import (
+    around_misshapen,
+    beyond_bleed,
+    beyond_print,
+    expected_shape,
+    of_shape_elsewhere,
+    outermost,
+)
 from fieldkit.scanner.paper import Paper
 from fieldkit.scanner.refine import paper_colour, refine_quad
 from fieldkit.scanner.score import (
@@ -41,6 +48,16 @@ from fieldkit.scanner.score import (
     side_quality,
     without_cut_weight,
 )
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The page among a frame's hypotheses, and what the paper's shape made it give way to (if anything): tried
+    instead when the full-resolution fit cannot confirm the choice."""
+
+    quad: np.ndarray | None
+    score: float
+    instead: tuple[np.ndarray, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,9 +147,9 @@ class PageDetector:
         if not len(scores) or scores.max() < self.CLEAR_SCORE:  # the region sources may hold a better one
             regions = self.region_candidates(views, self.edge_map(views))
             quads, scores = self._scored(views, quads, scores, regions)
-        best, best_score = self.choose(views, quads, scores, paper)
-        if best_score >= self.CLEAR_SCORE:
-            return self._fitted(image, views, best, best_score, self.accept)
+        chosen = self.choose(views, quads, scores, paper)
+        if chosen.score >= self.CLEAR_SCORE:
+            return self._confirmed(image, views, chosen, self.accept)
         # No clear outline: maybe one side is too faint for a line, the sides step too gently for one (a page
         # on other white papers), or they differ from the cloth in colour or in hue more than in brightness.
         # Closer looks, each only when the ones before found nothing clear (each costs about as much as the
@@ -140,19 +157,26 @@ class PageDetector:
         # are taken below a clear score, not only below a convincing one (0.5, as they were at first): an ID
         # card on a pile of papers is often found only by them, with a sheet beside it chosen at 0.5-0.85
         # first (development frames: 0.9585 -> 0.9626, the pile 0.787 -> 0.808, no more page-less frames taken).
-        rescued, rescued_score = None, best_score
+        rescued, rescued_score = None, chosen.score
         for look in (self._second_look, self._tone_look) if thorough else (self._second_look,):
             quads, scores = self._scored(views, quads, scores, look(views, lines))
-            guess, guess_score = self.choose(views, quads, scores, paper)
-            if guess_score > rescued_score:
-                found = self._fitted(image, views, guess, guess_score, max(self.accept, self.RESCUE_ACCEPT))
+            guess = self.choose(views, quads, scores, paper)
+            if guess.score > rescued_score:
+                found = self._confirmed(image, views, guess, max(self.accept, self.RESCUE_ACCEPT))
                 if found is not None:
-                    if guess_score >= self.CLEAR_SCORE:
+                    if guess.score >= self.CLEAR_SCORE:
                         return found
                     # Not clear either: the next look may find better (the first one that beat the first
                     # choice used to be taken: development frames 0.9677 -> 0.9690, the pile 0.838 -> 0.844).
-                    rescued, rescued_score = found, guess_score
-        return rescued or self._fitted(image, views, best, best_score, self.accept)
+                    rescued, rescued_score = found, guess.score
+        return rescued or self._confirmed(image, views, chosen, self.accept)
+
+    def _confirmed(self, image: np.ndarray, views: Views, chosen: Choice, accept: float) -> Detection | None:
+        """The choice fitted to the full frame; if the fit refuses it, what the paper's shape made it replace."""
+        found = self._fitted(image, views, chosen.quad, chosen.score, accept)
+        if found is None and chosen.instead is not None:
+            found = self._fitted(image, views, *chosen.instead, accept)
+        return found
 
     def _second_look(self, views: Views, lines: Lines | None) -> list[np.ndarray]:
         """Three-sided outlines completed, lines of colourfulness, and lines that step gently."""
@@ -394,17 +418,19 @@ class PageDetector:
             return quads + fresh, scores
         return quads + fresh, np.concatenate([scores, score_quads(views, np.stack(fresh))])
 
-    def choose(
-        self, views: Views, quads: list[np.ndarray], scores: np.ndarray, paper: Paper | None = None
-    ) -> tuple[np.ndarray | None, float]:
+    def choose(self, views: Views, quads: list[np.ndarray], scores: np.ndarray, paper: Paper | None = None) -> Choice:
         """The page among scored hypotheses: the favourite, unless an outline nested with it is the paper's
         edge (`nesting.py`: print on the page, print reaching the page's edge, or the paper's known shape, also
-        when the favourite has no shape of it)."""
+        when the favourite has no shape of it), or, with the paper known, the favourite is far from its shape
+        and an outline of that shape elsewhere is likely enough. What a shape rule replaced comes with the
+        choice, to be taken if the full-resolution fit refuses the one that has the shape."""
         best, best_score = self._favourite(views, quads, scores)
         best, best_score = beyond_print(views, quads, scores, best, best_score)
         best, best_score = beyond_bleed(views, quads, scores, best, best_score)
-        best, best_score = expected_shape(quads, scores, best, best_score, paper)
-        return around_misshapen(quads, scores, best, best_score, paper, views.size)
+        shaped, shaped_score = expected_shape(quads, scores, best, best_score, paper)
+        shaped, shaped_score = around_misshapen(quads, scores, shaped, shaped_score, paper, views.size)
+        shaped, shaped_score = of_shape_elsewhere(quads, scores, shaped, shaped_score, paper, views.size)
+        return Choice(shaped, shaped_score, None if shaped is best else (best, best_score))
 
     def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:
         """Given scored hypotheses: snap the best few to the edges near them and score again; the best wins."""

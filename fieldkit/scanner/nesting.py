@@ -1,7 +1,8 @@
 """Which of two nested outlines is the page. Print on a page makes rectangles as clean as the paper's own edge:
 a card's coloured header band, a certificate's printed frame, a photocopied ID card on an A4 sheet. Each rule
 here takes the winner of the scoring and an outline nested with it, scoring nearly as well, and says which one
-is the paper."""
+is the paper. With the paper known, its shape decides too: nested, around the winner, or (for a winner that has
+no such shape at all) elsewhere."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from fieldkit.scanner.geometry import next_corner, polygon_area, polygon_areas, quad_grid, quad_sides
 from fieldkit.scanner.paper import PAPERS, Paper, misshapen, outline_aspect, shape_off
 from fieldkit.scanner.refine import PAPER_LEVELS, paper_colour
-from fieldkit.scanner.score import STEP_REACH, Views, edge_along, sample
+from fieldkit.scanner.score import STEP_REACH, Views, cut_side, edge_along, sample
 
 NESTED_SHARE = 0.8  # an outline nested with the winner and this close in score may be the page instead
 SHAPE_TOLERANCE = 0.05  # log of the aspect: an outline this close to a paper's shape has that shape
@@ -128,6 +129,31 @@ def around_misshapen(
         return around and shape_off(quad, paper, size) < SHAPE_TOLERANCE
 
     return _likeliest(quads, scores, MISSHAPEN_SHARE * best_score, around_of_shape) or (best, best_score)
+
+
+# The share of a misshapen winner's score an outline of the expected paper's shape elsewhere needs.
+ELSEWHERE_SHARE = 0.3
+
+
+def of_shape_elsewhere(
+    quads: list[np.ndarray],
+    scores: np.ndarray,
+    best: np.ndarray | None,
+    best_score: float,
+    paper: Paper | None,
+    size: tuple[int, int],
+) -> tuple[np.ndarray | None, float]:
+    """With the paper known: a winner still far from its shape, wholly in the picture, gives way to the likeliest
+    outline of that shape anywhere, wholly in the picture too, down to ELSEWHERE_SHARE of its score. No right
+    outline on development frames is that far off (see paper.SHAPE_DOUBT), so the winner is wrong: an ID card
+    on a pile of papers loses to a sheet beside it, whose inside is blank paper while the card's is print."""
+    if best is None or cut_side(best, size) is not None or not misshapen(best, paper, size):
+        return best, best_score
+
+    def whole_of_shape(quad: np.ndarray) -> bool:
+        return cut_side(quad, size) is None and shape_off(quad, paper, size) < SHAPE_TOLERANCE
+
+    return _likeliest(quads, scores, ELSEWHERE_SHARE * best_score, whole_of_shape) or (best, best_score)
 
 
 def _likeliest(

@@ -221,5 +221,5 @@ def test_an_outline_not_of_the_slots_paper_waits_longer_then_is_taken_and_marked
     assert taken is not None
     assert taken >= settings.steady_seconds + settings.off_shape_seconds
     assert taken <= settings.steady_seconds + settings.off_shape_seconds + 1.0
-    assert all(view.off_shape for view in views if view.quad is not None)
+    assert all(view.off_shape for view in views[-30:])  # told all along the wait
     assert session.pages[0].off_shape  # and marked in the strip for a look

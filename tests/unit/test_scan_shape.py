@@ -7,9 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from fieldkit.camera.paperwork import id_card
-from fieldkit.camera.scenes import Conditions, apply_conditions, floral, place_page, plain
-from fieldkit.scanner.detect import PageDetector
+from fieldkit.camera.paperwork import form_page, id_card
+from fieldkit.camera.scenes import Conditions, apply_conditions, floral, place_page, plain, render_scene
+from fieldkit.scanner import nesting
+from fieldkit.scanner.detect import Choice, PageDetector
+from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners
 from fieldkit.scanner.pages import ScannedPage
 from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, outline_aspect, shape_off
 
@@ -79,8 +81,9 @@ def test_with_the_paper_known_a_misshapen_winner_gives_way_to_the_card_around_it
     """The choice among hypotheses (`PageDetector.choose`) on a photo's own evidence. Under a lamp's glare the
     blank part of an ID card wins over the whole card (whose photo is not paper), and the rule for print round
     a corner (`beyond_bleed`) does not take the card back. With the slot saying an ID card, the card around the
-    misshapen winner is taken; not when it scores under half as well, nor an outline not around the winner,
-    nor when the slot expects A4 (whose shape the part nearly has)."""
+    misshapen winner is taken, before a likelier outline of a card's shape elsewhere; not when it scores under
+    half as well (then the one elsewhere is, as `of_shape_elsewhere` takes it), nor when the slot expects A4
+    (whose shape the part nearly has). What the card replaced stays as the fallback."""
     rng = np.random.default_rng(seed)
     card = np.array([[400, 200], [828, 200], [828, 470], [400, 470]], np.float32)
     front = id_card(rng).image
@@ -92,10 +95,39 @@ def test_with_the_paper_known_a_misshapen_winner_gives_way_to_the_card_around_it
     elsewhere = small_card + np.float32([0.0, 40.0])  # a card's shape, but not around the winner
     quads = [small_part, small_card, elsewhere]
 
-    chosen, score = detector.choose(views, quads, np.array([0.9, 0.5, 0.7]), PAPERS["id-card"])
-    assert np.allclose(chosen, small_card) and score == 0.5
-    # Under half the winner's score: kept (which also shows the card was not taken back by another rule).
-    chosen, _ = detector.choose(views, quads, np.array([0.9, 0.4, 0.7]), PAPERS["id-card"])
-    assert np.allclose(chosen, small_part)
-    chosen, _ = detector.choose(views, quads, np.array([0.9, 0.5, 0.7]), PAPERS["a4"])
-    assert np.allclose(chosen, small_part)
+    chosen = detector.choose(views, quads, np.array([0.9, 0.5, 0.7]), PAPERS["id-card"])
+    assert np.allclose(chosen.quad, small_card) and chosen.score == 0.5
+    assert np.allclose(chosen.instead[0], small_part)
+    # Under half the winner's score: not taken (which also shows the card was not taken back by another rule).
+    chosen = detector.choose(views, quads, np.array([0.9, 0.4, 0.7]), PAPERS["id-card"])
+    assert np.allclose(chosen.quad, elsewhere)
+    chosen = detector.choose(views, quads, np.array([0.9, 0.2, 0.2]), PAPERS["id-card"])
+    assert np.allclose(chosen.quad, small_part) and chosen.instead is None  # nothing of a card's shape likely
+    chosen = detector.choose(views, quads, np.array([0.9, 0.5, 0.7]), PAPERS["a4"])
+    assert np.allclose(chosen.quad, small_part) and chosen.instead is None
+
+
+@pytest.mark.parametrize("seed", [85, 124])
+def test_with_the_card_known_a_sheet_beside_it_on_a_pile_gives_way_to_the_card(seed, monkeypatch):
+    """An ID card on a pile of papers: a sheet beside it scores higher (its inside is blank paper, the card's is
+    print) but has no card's shape, and the card is the likeliest outline that has (`of_shape_elsewhere`)."""
+    rng = np.random.default_rng(seed)
+    scene = render_scene(id_card(rng).image, SIZE, "paper-pile", rng, Conditions(noise=2.0))
+    found = PageDetector().detect(scene.image, paper=PAPERS["id-card"])
+    assert found is not None and jaccard_in_document_frame(found.quad, scene.truth, SIZE) > 0.95
+    monkeypatch.setattr(nesting, "ELSEWHERE_SHARE", 99.0)  # without the rule: the sheet
+    sheet = PageDetector().detect(scene.image, paper=PAPERS["id-card"])
+    assert sheet is None or jaccard_in_document_frame(sheet.quad, scene.truth, SIZE) < 0.6
+
+
+def test_a_choice_the_fit_refuses_gives_way_to_the_outline_it_replaced():
+    rng = np.random.default_rng(3)
+    scene = render_scene(form_page(rng).image, SIZE, "wood", rng, Conditions(noise=2.0))
+    detector = PageDetector()
+    views = detector.views(scene.image)
+    page = order_corners(scene.truth * views.scale)
+    table = np.float32([[10, 10], [60, 10], [60, 42], [10, 42]])  # a patch of table of a card's shape
+    alone = detector._confirmed(scene.image, views, Choice(table, 0.3), detector.accept)
+    assert alone is None  # the fit finds no paper's edges there
+    found = detector._confirmed(scene.image, views, Choice(table, 0.3, (page, 0.9)), detector.accept)
+    assert found is not None and jaccard_in_document_frame(found.quad, scene.truth, SIZE) > 0.95
