@@ -27,11 +27,10 @@ from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import border_line, onto_border, order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
 from fieldkit.scanner.nesting import (
-    around_misshapen,
     beyond_bleed,
     beyond_print,
     expected_shape,
-    of_shape_elsewhere,
+    of_the_papers_shape,
     outermost,
 )
 from fieldkit.scanner.paper import Paper
@@ -428,8 +427,7 @@ class PageDetector:
         best, best_score = beyond_print(views, quads, scores, best, best_score)
         best, best_score = beyond_bleed(views, quads, scores, best, best_score)
         shaped, shaped_score = expected_shape(quads, scores, best, best_score, paper)
-        shaped, shaped_score = around_misshapen(quads, scores, shaped, shaped_score, paper, views.size)
-        shaped, shaped_score = of_shape_elsewhere(quads, scores, shaped, shaped_score, paper, views.size)
+        shaped, shaped_score = of_the_papers_shape(quads, scores, shaped, shaped_score, paper, views.size)
         return Choice(shaped, shaped_score, None if shaped is best else (best, best_score))
 
     def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:

@@ -82,7 +82,7 @@ def test_with_the_paper_known_a_misshapen_winner_gives_way_to_the_card_around_it
     blank part of an ID card wins over the whole card (whose photo is not paper), and the rule for print round
     a corner (`beyond_bleed`) does not take the card back. With the slot saying an ID card, the card around the
     misshapen winner is taken, before a likelier outline of a card's shape elsewhere; not when it scores under
-    half as well (then the one elsewhere is, as `of_shape_elsewhere` takes it), nor when the slot expects A4
+    half as well (then the one elsewhere is, as `nesting.of_the_papers_shape` takes it), nor when the slot expects A4
     (whose shape the part nearly has). What the card replaced stays as the fallback."""
     rng = np.random.default_rng(seed)
     card = np.array([[400, 200], [828, 200], [828, 470], [400, 470]], np.float32)
@@ -110,7 +110,7 @@ def test_with_the_paper_known_a_misshapen_winner_gives_way_to_the_card_around_it
 @pytest.mark.parametrize("seed", [85, 124])
 def test_with_the_card_known_a_sheet_beside_it_on_a_pile_gives_way_to_the_card(seed, monkeypatch):
     """An ID card on a pile of papers: a sheet beside it scores higher (its inside is blank paper, the card's is
-    print) but has no card's shape, and the card is the likeliest outline that has (`of_shape_elsewhere`)."""
+    print) but has no card's shape, and the card is the likeliest outline that has (`nesting.of_the_papers_shape`)."""
     rng = np.random.default_rng(seed)
     scene = render_scene(id_card(rng).image, SIZE, "paper-pile", rng, Conditions(noise=2.0))
     found = PageDetector().detect(scene.image, paper=PAPERS["id-card"])
