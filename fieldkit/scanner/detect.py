@@ -27,13 +27,16 @@ from fieldkit.scanner.candidates import edge_candidates, paper_candidates
 from fieldkit.scanner.geometry import border_line, onto_border, order_corners, order_quads, scale_quad
 from fieldkit.scanner.lines import Lines, join_segments, line_quads, segments, three_sides
 from fieldkit.scanner.nesting import (
+    SHAPE_TOLERANCE,
     beyond_bleed,
     beyond_print,
     expected_shape,
+    in_view_of_shape,
+    likeliest,
     of_the_papers_shape,
     outermost,
 )
-from fieldkit.scanner.paper import Paper
+from fieldkit.scanner.paper import Paper, shape_off, stretched_to
 from fieldkit.scanner.refine import paper_colour, refine_quad
 from fieldkit.scanner.score import (
     GLARE,
@@ -428,7 +431,38 @@ class PageDetector:
         best, best_score = beyond_bleed(views, quads, scores, best, best_score)
         shaped, shaped_score = expected_shape(quads, scores, best, best_score, paper)
         shaped, shaped_score = of_the_papers_shape(quads, scores, shaped, shaped_score, paper, views.size)
+        shaped, shaped_score = self._stretched(views, shaped, shaped_score, paper)
         return Choice(shaped, shaped_score, None if shaped is best else (best, best_score))
+
+    def _stretched(
+        self, views: Views, best: np.ndarray | None, best_score: float, paper: Paper | None
+    ) -> tuple[np.ndarray | None, float]:
+        """With the paper known, a winner wholly in view and not of its shape, stretched by one side to that
+        shape (`paper.stretched_to`) and snapped to the edges near: the likeliest such outline of the shape,
+        if it scores at least as well. A card whose side lies in a lamp's glare is often outlined up to its
+        QR code or photo; the side in the glare says nothing against the whole card, and its other sides are
+        the winner's. Development frames with the paper known: 0.9718 -> 0.9726 (gains 2.27, losses 0.49),
+        held-out seeds 0.9700 -> 0.9711 (gains 1.29, none lost); from a shape 0.07 or 0.03 off, or at 0.9 of
+        the score, 0.9725-0.9727 with more lost."""
+        size = views.size
+        if best is None or paper is None or cut_side(best, size) is not None:
+            return best, best_score
+        if shape_off(best, paper, size) <= SHAPE_TOLERANCE:
+            return best, best_score
+        stretched = stretched_to(best, paper.aspect)
+        if not stretched:
+            return best, best_score
+        outlines = np.stack(stretched)
+        outlines = order_quads(np.concatenate([outlines, search_sides_many(views, outlines, self.reach(views))]))
+        outlines = outlines[plausible_mask(outlines, size, self.MIN_AREA)]
+        if not len(outlines):
+            return best, best_score
+
+        def whole_of_shape(quad: np.ndarray) -> bool:
+            return in_view_of_shape(quad, paper, size)
+
+        better = likeliest(list(outlines), score_quads(views, outlines), best_score, whole_of_shape)
+        return better or (best, best_score)
 
     def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:
         """Given scored hypotheses: snap the best few to the edges near them and score again; the best wins."""

@@ -99,7 +99,7 @@ def expected_shape(
             or (area > 1.2 * polygon_area(quad) and encloses(best, quad))
         )
 
-    return _likeliest(quads, scores, NESTED_SHARE * best_score, nested_of_shape) or (best, best_score)
+    return likeliest(quads, scores, NESTED_SHARE * best_score, nested_of_shape) or (best, best_score)
 
 
 # The share of a misshapen winner's score an outline of the expected paper's shape needs: around the winner
@@ -134,16 +134,22 @@ def of_the_papers_shape(
         around = polygon_area(quad) > 1.1 * area and encloses(quad, best, 3.0)
         return around and shape_off(quad, paper, size) < SHAPE_TOLERANCE
 
-    def whole_of_shape(quad: np.ndarray) -> bool:
-        return cut_side(quad, size) is None and shape_off(quad, paper, size) < SHAPE_TOLERANCE
-
-    around = _likeliest(quads, scores, AROUND_SHARE * best_score, around_of_shape)
+    around = likeliest(quads, scores, AROUND_SHARE * best_score, around_of_shape)
     if around is not None or cut_side(best, size) is not None:
         return around or (best, best_score)
-    return _likeliest(quads, scores, ELSEWHERE_SHARE * best_score, whole_of_shape) or (best, best_score)
+
+    def whole_of_shape(quad: np.ndarray) -> bool:
+        return in_view_of_shape(quad, paper, size)
+
+    return likeliest(quads, scores, ELSEWHERE_SHARE * best_score, whole_of_shape) or (best, best_score)
 
 
-def _likeliest(
+def in_view_of_shape(quad: np.ndarray, paper: Paper, size: tuple[int, int]) -> bool:
+    """Wholly in the picture and of the paper's shape (a cut outline's shape says nothing)."""
+    return cut_side(quad, size) is None and shape_off(quad, paper, size) < SHAPE_TOLERANCE
+
+
+def likeliest(
     quads: list[np.ndarray], scores: np.ndarray, floor: float, fits: Callable[[np.ndarray], bool]
 ) -> tuple[np.ndarray, float] | None:
     """The likeliest of `quads` scoring at least `floor` that `fits`, with its score; None if none does."""

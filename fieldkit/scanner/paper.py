@@ -120,6 +120,27 @@ def misshapen(quad: np.ndarray, paper: Paper | None, image_size: tuple[int, int]
     return paper is not None and shape_off(quad, paper, image_size) > SHAPE_DOUBT
 
 
+def stretched_to(quad: np.ndarray, aspect: float) -> list[np.ndarray]:
+    """The outline with one side moved outward (its two neighbours drawn on along their own lines) until the
+    outline has this aspect, each side in turn and either way round (long or short): where the page's fourth
+    side was not seen (lost in a lamp's glare, or taken for a printed block near it), one of these lies on it."""
+    quad = np.asarray(quad, np.float32)
+    lengths = side_lengths(quad)
+    stretched = []
+    for k in range(4):
+        across = (lengths[k] + lengths[(k + 2) % 4]) / 2  # along side k
+        along = (lengths[(k + 1) % 4] + lengths[(k + 3) % 4]) / 2  # the depth side k moves through
+        for target in (across * aspect, across / aspect):
+            factor = target / max(along, 1e-6)
+            if not 1.05 < factor < 3.0:  # no move worth a look, or more than the page could hide
+                continue
+            moved = quad.copy()
+            moved[k] = quad[(k + 3) % 4] + factor * (quad[k] - quad[(k + 3) % 4])
+            moved[(k + 1) % 4] = quad[(k + 2) % 4] + factor * (quad[(k + 1) % 4] - quad[(k + 2) % 4])
+            stretched.append(moved)
+    return stretched
+
+
 # How much nearer (in log aspect) than A4 a paper must look to be chosen: A4 is what most dossier papers are,
 # and an outline's aspect is only as good as its corners (a few pixels off on a small card moves it by 0.05).
 PRIOR = {"a4": 0.0, "letter": 0.02, "id-card": 0.03}

@@ -11,9 +11,9 @@ from fieldkit.camera.paperwork import form_page, id_card
 from fieldkit.camera.scenes import Conditions, apply_conditions, floral, place_page, plain, render_scene
 from fieldkit.scanner import nesting
 from fieldkit.scanner.detect import Choice, PageDetector
-from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners
+from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners, polygon_area
 from fieldkit.scanner.pages import ScannedPage
-from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, outline_aspect, shape_off
+from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, outline_aspect, shape_off, stretched_to
 
 SIZE = (1280, 720)
 FOCAL = 0.78 * SIZE[0]  # a typical laptop webcam's, as paper.py assumes
@@ -131,3 +131,26 @@ def test_a_choice_the_fit_refuses_gives_way_to_the_outline_it_replaced():
     assert alone is None  # the fit finds no paper's edges there
     found = detector._confirmed(scene.image, views, Choice(table, 0.3, (page, 0.9)), detector.accept)
     assert found is not None and jaccard_in_document_frame(found.quad, scene.truth, SIZE) > 0.95
+
+
+def test_a_card_outline_cut_at_one_side_stretched_to_the_cards_shape_gives_the_card():
+    card = np.array([[400, 200], [828, 200], [828, 470], [400, 470]], np.float32)  # 428 x 270: a card
+    part = card.copy()
+    part[[1, 2], 0] -= 90  # the right side taken at the QR code's left edge
+    stretched = stretched_to(part, PAPERS["id-card"].aspect)
+    assert min(float(np.abs(s - card).max()) for s in stretched) < 1.0
+    assert all(shape_off(s, PAPERS["id-card"], SIZE) < 0.01 for s in stretched)
+    assert all(polygon_area(s) > polygon_area(part) for s in stretched)  # sides move outward only
+
+
+@pytest.mark.parametrize("seed", [82, 114])
+def test_with_the_card_known_an_outline_short_of_a_side_in_the_glare_is_stretched_to_the_card(seed, monkeypatch):
+    """A lamp's glare over one end of an ID card on a light table: the outline stops at the photo or the QR code
+    beside the glare. Stretched to the card's shape and snapped to the edges, the whole card scores better."""
+    rng = np.random.default_rng(seed)
+    scene = render_scene(id_card(rng).image, SIZE, "plain-light", rng, Conditions(glare=0.85, noise=2.0))
+    found = PageDetector().detect(scene.image, paper=PAPERS["id-card"])
+    assert found is not None and jaccard_in_document_frame(found.quad, scene.truth, SIZE) > 0.95
+    monkeypatch.setattr(PageDetector, "_stretched", lambda self, views, best, score, paper: (best, score))
+    short = PageDetector().detect(scene.image, paper=PAPERS["id-card"])
+    assert short is not None and jaccard_in_document_frame(short.quad, scene.truth, SIZE) < 0.9
