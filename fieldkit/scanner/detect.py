@@ -447,9 +447,7 @@ class PageDetector:
         size = views.size
         if best is None or paper is None or cut_side(best, size) is not None:
             return best, best_score
-        if shape_off(best, paper, size) <= SHAPE_TOLERANCE:
-            return best, best_score
-        stretched = stretched_to(best, paper.aspect)
+        stretched = stretched_to(best, paper.aspect) if shape_off(best, paper, size) > SHAPE_TOLERANCE else []
         if not stretched:
             return best, best_score
         outlines = np.stack(stretched)
@@ -457,11 +455,8 @@ class PageDetector:
         outlines = outlines[plausible_mask(outlines, size, self.MIN_AREA)]
         if not len(outlines):
             return best, best_score
-
-        def whole_of_shape(quad: np.ndarray) -> bool:
-            return in_view_of_shape(quad, paper, size)
-
-        better = likeliest(list(outlines), score_quads(views, outlines), best_score, whole_of_shape)
+        scores = score_quads(views, outlines)
+        better = likeliest(list(outlines), scores, best_score, lambda quad: in_view_of_shape(quad, paper, size))
         return better or (best, best_score)
 
     def _favourite(self, views: Views, quads: list[np.ndarray], scores: np.ndarray) -> tuple[np.ndarray | None, float]:

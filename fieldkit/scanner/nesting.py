@@ -137,11 +137,8 @@ def of_the_papers_shape(
     around = likeliest(quads, scores, AROUND_SHARE * best_score, around_of_shape)
     if around is not None or cut_side(best, size) is not None:
         return around or (best, best_score)
-
-    def whole_of_shape(quad: np.ndarray) -> bool:
-        return in_view_of_shape(quad, paper, size)
-
-    return likeliest(quads, scores, ELSEWHERE_SHARE * best_score, whole_of_shape) or (best, best_score)
+    elsewhere = likeliest(quads, scores, ELSEWHERE_SHARE * best_score, lambda quad: in_view_of_shape(quad, paper, size))
+    return elsewhere or (best, best_score)
 
 
 def in_view_of_shape(quad: np.ndarray, paper: Paper, size: tuple[int, int]) -> bool:
