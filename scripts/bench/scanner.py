@@ -148,6 +148,9 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
     pageless_total = 0
     pageless_times: dict[bool, list[float]] = {True: [], False: []}
     flagged: dict[bool, list[bool]] = {True: [], False: []}  # outlines right (Jaccard >= 0.95) or wrong (< 0.9)
+    # The same frames with the page's paper given, as a document slot gives it in the app (the rules for the
+    # paper's shape apply). Not timed, and no draw from `rng`: every other figure is as without it.
+    with_paper: dict[str, list[float]] = defaultdict(list)
     for image, truth, kind, size, paper in detection_frames(rng, per_kind, pageless):
         label = f"{size[0]}x{size[1]}"
         if truth is None:
@@ -171,6 +174,8 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         scores[kind].append(score)
         by_resolution[label].append(score)
         by_paper[paper].append(score)
+        given = detector.detect(image, paper=PAPERS[paper])
+        with_paper[kind].append(jaccard_in_document_frame(None if given is None else given.quad, truth, size))
     everything = [s for values in scores.values() for s in values]
     return {
         "frames": len(everything),
@@ -181,6 +186,10 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         "per_background": {kind: float(np.mean(values)) for kind, values in scores.items()},
         "per_resolution": {label: float(np.mean(values)) for label, values in by_resolution.items()},
         "per_paper": {paper: float(np.mean(values)) for paper, values in by_paper.items()},
+        "with_slot_paper": {
+            "jaccard_mean": float(np.mean([s for values in with_paper.values() for s in values])),
+            "per_background": {kind: float(np.mean(values)) for kind, values in with_paper.items()},
+        },
         "median_ms": {label: float(statistics.median(values)) for label, values in times.items()},
         "p90_ms": {label: float(np.percentile(values, 90)) for label, values in times.items()},
         # A page found in a slot of its paper is flagged when its outline is not that paper's shape (pages.py
@@ -515,6 +524,11 @@ def print_table(report: dict) -> None:
         print(f"  {'at ' + label:42s} {value:.4f}")
     for paper, value in det["per_paper"].items():
         print(f"  {'papers of kind ' + paper:42s} {value:.4f}")
+    given = det["with_slot_paper"]
+    lowest = sorted(given["per_background"].items(), key=lambda item: item[1])[:2]
+    label = "the same frames, the slot's paper given"
+    lows = ", ".join(f"{kind} {value:.4f}" for kind, value in lowest)
+    print(f"{label:44s} {given['jaccard_mean']:.4f}   lowest: {lows}")
     print(f"{'page-less frames reported as a page':44s} {det['pageless_false_pages']} of {det['pageless_frames']}")
     doubt = det["shape_doubt"]
     print(
