@@ -126,8 +126,13 @@ def _pages_from_photos(ctx: CliContext, paper: Paper | None, mode: Mode) -> Page
         elif result.detection.runs_out:
             ctx.warn(ctx.tr("scan.page_runs_out", image=str(result.path)))
         elif result.page.off_shape:
-            ctx.warn(ctx.tr("scan.page_off_shape", image=str(result.path), paper=ctx.tr(f"ui.scan.paper.{paper.code}")))
+            _warn_off_shape(ctx, str(result.path), paper)
     return PageList([r.page for r in results])
+
+
+def _warn_off_shape(ctx: CliContext, page: str, paper: Paper) -> None:
+    """The page's outline is not the shape of the paper asked for: it may be part of the page only."""
+    ctx.warn(ctx.tr("scan.page_off_shape", image=page, paper=ctx.tr(f"ui.scan.paper.{paper.code}")))
 
 
 def _capture(ctx: CliContext, paper: Paper | None, mode: Mode) -> int:
@@ -143,8 +148,7 @@ def _capture(ctx: CliContext, paper: Paper | None, mode: Mode) -> int:
         if not ctx.args.json:
             ctx.say("scan.captured", number=number, total=ctx.args.pages)
         if view.captured.off_shape:  # taken after the longer wait such an outline gets: worth a look
-            page = ctx.tr("scan.page_number", number=number)
-            ctx.warn(ctx.tr("scan.page_off_shape", image=page, paper=ctx.tr(f"ui.scan.paper.{paper.code}")))
+            _warn_off_shape(ctx, ctx.tr("scan.page_number", number=number), paper)
 
     try:
         with open_source(ctx.args.source) as source:

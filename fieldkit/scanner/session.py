@@ -140,7 +140,7 @@ class CaptureSettings:
     cooldown_seconds: float = 1.0
     # An outline far from the shape of the slot's paper (an ID card's blank part beside its photo under a lamp's
     # glare; an A4 sheet in the card's slot) waits this much longer while the user is told: tilting the card
-    # out of the glare gives the whole card. Then it is taken anyway, marked for a look: it may be a photocopy
+    # out of the glare may show the whole card. Then it is taken anyway, marked for a look: it may be a photocopy
     # of the card on an A4 sheet, which is what the user means to scan.
     off_shape_seconds: float = 3.0
 

@@ -57,7 +57,7 @@ from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
 from fieldkit.scanner.pages import ScannedPage  # noqa: E402
-from fieldkit.scanner.paper import PAPERS, SHAPE_DOUBT, shape_off  # noqa: E402
+from fieldkit.scanner.paper import PAPERS, misshapen  # noqa: E402
 from fieldkit.scanner.pdf import build_pdf, encode_page  # noqa: E402
 
 RESOLUTIONS = ((640, 480), (1280, 720), (1920, 1080))
@@ -170,7 +170,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         score = jaccard_in_document_frame(None if found is None else found.quad, truth, size)
         misses += found is None
         if found is not None and (score >= 0.95 or score < 0.9):  # the app's doubt about the outline's shape
-            flagged[score >= 0.95].append(shape_off(found.quad, PAPERS[paper], size) > SHAPE_DOUBT)
+            flagged[score >= 0.95].append(misshapen(found.quad, PAPERS[paper], size))
         scores[kind].append(score)
         by_resolution[label].append(score)
         by_paper[paper].append(score)
