@@ -2,7 +2,8 @@
 
 - black-and-white pages as CCITT Group 4 (lossless, a few tens of KB an A4 page);
 - grey and colour pages as JPEG, at the best quality that keeps the page within its budget;
-- each page the paper's real size, each image's DPI what the camera really captured;
+- each page the paper's real size, and the DPI reported what the camera really captured (a black-and-white
+  page's raster is finer than that, for legibility: see `enhance.BW_DPI`);
 - the whole file under the configured limit (setting `max_file_mb`): JPEG pages are squeezed further, and
   as a last resort scaled down, before giving up with a clear error; a warning when it comes near the limit.
 """
@@ -39,7 +40,7 @@ class PdfResult:
     pages: int
     near_limit: bool  # the file is within 20% of the size limit
     page_bytes: tuple[int, ...]  # each page's image, as embedded
-    dpi: int  # the lowest page DPI (what the document can be trusted to show)
+    dpi: int  # the lowest page DPI: what the document can be trusted to show (as captured, less where shrunk)
 
     @property
     def size(self) -> int:
@@ -102,7 +103,7 @@ def build_pdf(pages: list[RenderedPage], max_bytes: int, title: str = "FieldKit 
         pages=len(pages),
         near_limit=len(data) > NEAR_LIMIT * max_bytes,
         page_bytes=tuple(len(item) for item in encoded),
-        dpi=min(_dpi_of_encoded(page, data) for page, data in zip(pages, encoded, strict=True)),
+        dpi=min(min(page.dpi, _dpi_of_encoded(page, data)) for page, data in zip(pages, encoded, strict=True)),
     )
 
 

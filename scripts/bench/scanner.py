@@ -590,16 +590,16 @@ def print_table(report: dict) -> None:
         if "skipped" in ocr_report:
             print(f"OCR: skipped ({ocr_report['skipped']})")
         else:
-            gap = ocr_report["cer_scan_gray"] - ocr_report["cer_original_same_pixels"]
             print(f"{'OCR CER %, flat original at 150 dpi':44s} {ocr_report['cer_original_150dpi']:6.2f}")
             print(
                 f"{'OCR CER %, flat original, same pixels as scan':44s} {ocr_report['cer_original_same_pixels']:6.2f}"
             )
-            print(
-                f"{'OCR CER %, scanned grey':44s} {ocr_report['cer_scan_gray']:6.2f}   gap {gap:+.2f} points  "
-                f"target <= +2  {mark(gap <= TARGETS['cer_points_over_original'])}"
-            )
-            print(f"{'OCR CER %, scanned black-and-white':44s} {ocr_report['cer_scan_bw']:6.2f}")
+            for label, key in (("grey", "cer_scan_gray"), ("black-and-white", "cer_scan_bw")):
+                gap = ocr_report[key] - ocr_report["cer_original_same_pixels"]
+                print(
+                    f"{'OCR CER %, scanned ' + label:44s} {ocr_report[key]:6.2f}   gap {gap:+.2f} points  "
+                    f"target <= +2  {mark(gap <= TARGETS['cer_points_over_original'])}"
+                )
             print(f"{'  pages, mean dpi':44s} {ocr_report['pages']}, {ocr_report['dpi']:.0f}")
 
 

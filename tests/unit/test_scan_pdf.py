@@ -58,6 +58,22 @@ def test_sizes_and_honest_dpi(form):
     assert not result.near_limit
 
 
+def test_a_black_and_white_page_is_finer_but_says_what_was_captured(form):
+    """Thresholded on twice the pixels each way (legible diacritics), yet the document's DPI is the camera's:
+    the finer raster adds no detail the camera did not see."""
+    captured = flat_page(form).render()
+    bw = flat_page(form, mode=Mode.BW).render()
+    assert bw.dpi == captured.dpi < 100
+    assert bw.pixels.shape[1] == pytest.approx(2 * captured.pixels.shape[1], abs=1)
+    result = build_pdf([bw], 10 * 2**20)
+    assert result.dpi == captured.dpi
+    pdf = pikepdf.open(io.BytesIO(result.data))
+    (image,) = pdf.pages[0].get_images().values()
+    assert int(image.Width) == bw.pixels.shape[1]
+    box = pdf.pages[0].mediabox
+    assert (float(box[2]), float(box[3])) == pytest.approx(A4_POINTS, abs=0.1)
+
+
 def test_an_id_card_page_is_the_card_size_and_pages_can_differ(form):
     card = id_card(np.random.default_rng(2)).image
     card_page = flat_page(card, "id-card", Mode.COLOR).render()
