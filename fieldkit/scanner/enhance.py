@@ -69,11 +69,12 @@ def to_mode(image: np.ndarray, mode: Mode | str, dpi: int = 150) -> np.ndarray:
 
 
 # Black-and-white pages are thresholded on the evened grey page enlarged towards this density, at most twice
-# the captured one. Thresholded at a webcam's 80-90 dpi, each stroke's soft edge falls to a whole pixel either
-# way: thin strokes break, diacritics merge with their letters, and tesseract (Vietnamese) misread 2.6% of the
-# characters against 0.8% on the grey page (16 text pages of the benchmark's kind, development seed: 1.05% at
-# twice the pixels, 1.4% at 1.5 times, 1.0% at 2.5 times). The enlargement adds no detail the camera did not
-# see, so the page's recorded DPI stays the captured one; G4 keeps the page small (34 KB against 19 KB there).
+# the captured one. At a webcam's 80-90 dpi a letter's stroke is two or three pixels wide, and thresholding
+# puts each of its soft edges wholly on one side: the letters come out a pixel too thick or too thin, jagged.
+# Tesseract (Vietnamese) misread 2.85% of the characters of such pages against 0.81% of the grey ones, and
+# 1.05% at twice the pixels (16 text pages of the benchmark's kind, a development seed; on 8 of them 1.4% at
+# 1.5 times, 1.0% at 2.5 times). The enlargement adds no detail the camera did not see, so the page's recorded
+# DPI stays the captured one; G4 keeps the page small (34 KB against 19 KB on those pages).
 BW_DPI = 200
 BW_MAX_SCALE = 2.0
 

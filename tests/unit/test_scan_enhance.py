@@ -36,8 +36,9 @@ def test_a_shadow_does_not_print_as_a_black_blob(page):
 
 @pytest.mark.parametrize(("dpi", "scale"), [(75, 2.0), (90, 2.0), (150, 200 / 150), (300, 1.0)])
 def test_black_and_white_is_thresholded_on_finer_pixels_at_webcam_densities(page, dpi, scale):
-    """A webcam's 80-90 dpi thresholded as it is breaks thin strokes and merges diacritics into their letters;
-    the grey page enlarged (towards 200 dpi, at most twice) keeps them. A page taken finely is left as it is."""
+    """A webcam's 80-90 dpi page is enlarged (towards 200 dpi, at most twice) before it is thresholded, so the
+    letters' edges are not each pushed to a whole pixel (the scanner benchmark's OCR measures what that buys);
+    a page taken finely is left as it is."""
     assert bw_scale(dpi) == pytest.approx(scale)
     result = to_mode(page, Mode.BW, dpi)
     height, width = page.shape[:2]

@@ -59,7 +59,7 @@ def test_sizes_and_honest_dpi(form):
 
 
 def test_a_black_and_white_page_is_finer_but_says_what_was_captured(form):
-    """Thresholded on twice the pixels each way (legible diacritics), yet the document's DPI is the camera's:
+    """Thresholded on twice the pixels each way (for legibility), yet the document's DPI is the camera's:
     the finer raster adds no detail the camera did not see."""
     captured = flat_page(form).render()
     bw = flat_page(form, mode=Mode.BW).render()
