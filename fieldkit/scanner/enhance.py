@@ -72,9 +72,10 @@ def to_mode(image: np.ndarray, mode: Mode | str, dpi: int = 150) -> np.ndarray:
 # the captured one. At a webcam's 80-90 dpi a letter's stroke is two or three pixels wide, and thresholding
 # puts each of its soft edges wholly on one side: the letters come out a pixel too thick or too thin, jagged.
 # Tesseract (Vietnamese) misread 2.85% of the characters of such pages against 0.81% of the grey ones, and
-# 1.05% at twice the pixels (16 text pages of the benchmark's kind, a development seed; on 8 of them 1.4% at
-# 1.5 times, 1.0% at 2.5 times). The enlargement adds no detail the camera did not see, so the page's recorded
-# DPI stays the captured one; G4 keeps the page small (34 KB against 19 KB on those pages).
+# 0.95% at twice the pixels (16 text pages of the benchmark's kind, a development seed; 1.05% with the blur
+# `binarize` gives a finely taken page; on 8 of them 1.4% at 1.5 times, 1.0% at 2.5 times). The enlargement adds
+# no detail the camera did not see, so the page's recorded DPI stays the captured one; G4 keeps the page small
+# (35 KB against 19 KB on those pages).
 BW_DPI = 200
 BW_MAX_SCALE = 2.0
 
@@ -86,9 +87,11 @@ def bw_scale(dpi: int) -> float:
 
 def _bitonal(evened: np.ndarray, dpi: int) -> np.ndarray:
     scale = bw_scale(dpi)
-    if scale > 1.0:
-        evened = cv2.resize(evened, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    return binarize(evened, round(dpi * scale))
+    if scale == 1.0:
+        return binarize(evened, dpi)
+    # The enlargement is smooth already: blurred again, a tone mark a pixel above its letter joined it.
+    enlarged = cv2.resize(evened, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    return binarize(enlarged, round(dpi * scale), smooth=False)
 
 
 def _clean_border(page: np.ndarray) -> np.ndarray:
@@ -102,10 +105,11 @@ def _clean_border(page: np.ndarray) -> np.ndarray:
     return page
 
 
-def binarize(evened: np.ndarray, dpi: int) -> np.ndarray:
-    """Local threshold on an evened grey page: ink is what is clearly darker than the paper around it."""
+def binarize(evened: np.ndarray, dpi: int, smooth: bool = True) -> np.ndarray:
+    """Local threshold on an evened grey page: ink is what is clearly darker than the paper around it.
+    `smooth`: blur a finely taken page's sensor noise first (at 120 dpi or more)."""
     block = max(15, int(dpi * 0.25) | 1)  # about 6 mm: larger than a letter, smaller than a shadow's edge
-    smooth = cv2.GaussianBlur(evened, (3, 3), 0) if dpi >= 120 else evened
+    smooth = cv2.GaussianBlur(evened, (3, 3), 0) if smooth and dpi >= 120 else evened
     local = cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 12)
     # Evened paper sits near 245: anything above ~200 is paper whatever its neighbourhood says (kills speckle
     # in blank areas, where the local mean is the paper itself).

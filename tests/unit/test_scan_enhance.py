@@ -5,7 +5,15 @@ import numpy as np
 import pytest
 
 from fieldkit.camera.paperwork import as_webcam_gives, form_page, text_page
-from fieldkit.scanner.enhance import Mode, bw_scale, quarter_turns_upright, rotate_quarter, to_mode
+from fieldkit.scanner.enhance import (
+    Mode,
+    binarize,
+    bw_scale,
+    even_light,
+    quarter_turns_upright,
+    rotate_quarter,
+    to_mode,
+)
 
 
 @pytest.fixture(scope="module")
@@ -44,6 +52,31 @@ def test_black_and_white_is_thresholded_on_finer_pixels_at_webcam_densities(page
     height, width = page.shape[:2]
     assert result.shape == (round(height * scale), round(width * scale))
     assert set(np.unique(result)) == {0, 255}
+
+
+def marked_letters(gap: float) -> np.ndarray:
+    """32 letter strokes, each with a mark `gap` pixels above it, as a webcam sees them (about 85 dpi, soft)."""
+    drawn = np.full((800, 800), 245, np.uint8)  # drawn at four times the webcam's pixels
+    for k in range(16):
+        for row in (200, 500):
+            x, top = 30 + k * 45, row - round(gap * 4) - 14
+            cv2.rectangle(drawn, (x, row), (x + 10, row + 80), 30, -1)
+            cv2.rectangle(drawn, (x - 4, top), (x + 14, top + 14), 30, -1)
+    small = cv2.resize(drawn, (200, 200), interpolation=cv2.INTER_AREA)
+    return cv2.cvtColor(cv2.GaussianBlur(small, (0, 0), 0.5), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.parametrize("gap", [1.25, 1.5, 2.0])
+def test_the_finer_threshold_keeps_a_mark_apart_from_its_letter(gap):
+    """What the threshold at the captured pixels keeps apart, the enlarged one keeps apart too (a blur on top of
+    the enlargement joined a tone mark 1.25 px above its letter)."""
+    page = marked_letters(gap)
+
+    def parts(bw: np.ndarray) -> int:
+        return cv2.connectedComponents((bw == 0).astype(np.uint8))[0] - 1
+
+    as_captured = binarize(even_light(cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)), 85)
+    assert parts(to_mode(page, Mode.BW, 85)) == parts(as_captured) == 64
 
 
 def test_modes_give_the_expected_pixels(page):
