@@ -91,7 +91,7 @@ def _bitonal(evened: np.ndarray, dpi: int) -> np.ndarray:
         return binarize(evened, dpi)
     # The enlargement is smooth already: blurred again, a tone mark a pixel above its letter joined it.
     enlarged = cv2.resize(evened, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    return binarize(enlarged, round(dpi * scale), smooth=False)
+    return binarize(enlarged, round(dpi * scale), blur=False)
 
 
 def _clean_border(page: np.ndarray) -> np.ndarray:
@@ -105,12 +105,12 @@ def _clean_border(page: np.ndarray) -> np.ndarray:
     return page
 
 
-def binarize(evened: np.ndarray, dpi: int, smooth: bool = True) -> np.ndarray:
+def binarize(evened: np.ndarray, dpi: int, blur: bool = True) -> np.ndarray:
     """Local threshold on an evened grey page: ink is what is clearly darker than the paper around it.
-    `smooth`: blur a finely taken page's sensor noise first (at 120 dpi or more)."""
+    `blur`: soften a finely taken page's sensor noise first (at 120 dpi or more)."""
     block = max(15, int(dpi * 0.25) | 1)  # about 6 mm: larger than a letter, smaller than a shadow's edge
-    smooth = cv2.GaussianBlur(evened, (3, 3), 0) if smooth and dpi >= 120 else evened
-    local = cv2.adaptiveThreshold(smooth, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 12)
+    source = cv2.GaussianBlur(evened, (3, 3), 0) if blur and dpi >= 120 else evened
+    local = cv2.adaptiveThreshold(source, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, block, 12)
     # Evened paper sits near 245: anything above ~200 is paper whatever its neighbourhood says (kills speckle
     # in blank areas, where the local mean is the paper itself).
     local[evened > 200] = 255
