@@ -432,6 +432,7 @@ def ocr_bench(rng: np.random.Generator, count: int) -> dict:
         original = cv2.cvtColor(paperwork.image, cv2.COLOR_BGR2GRAY)
         same_size = cv2.resize(original, (scan.shape[1], scan.shape[0]), interpolation=cv2.INTER_AREA)
         bw = page.with_mode(Mode.BW).render().pixels
+        colour = page.with_mode(Mode.COLOR).render().pixels
         rows.append(
             {
                 "found": found,
@@ -440,6 +441,7 @@ def ocr_bench(rng: np.random.Generator, count: int) -> dict:
                 "cer_original_same_pixels": cer(ocr(tesseract, same_size), truth),
                 "cer_scan_gray": cer(ocr(tesseract, scan), truth),
                 "cer_scan_bw": cer(ocr(tesseract, bw), truth),
+                "cer_scan_color": cer(ocr(tesseract, colour), truth),
             }
         )
     summary = {key: float(np.mean([row[key] for row in rows])) for key in rows[0] if key.startswith("cer")}
@@ -594,7 +596,11 @@ def print_table(report: dict) -> None:
             print(
                 f"{'OCR CER %, flat original, same pixels as scan':44s} {ocr_report['cer_original_same_pixels']:6.2f}"
             )
-            for label, key in (("grey", "cer_scan_gray"), ("black-and-white", "cer_scan_bw")):
+            for label, key in (
+                ("colour", "cer_scan_color"),
+                ("grey", "cer_scan_gray"),
+                ("black-and-white", "cer_scan_bw"),
+            ):
                 gap = ocr_report[key] - ocr_report["cer_original_same_pixels"]
                 print(
                     f"{'OCR CER %, scanned ' + label:44s} {ocr_report[key]:6.2f}   gap {gap:+.2f} points  "
