@@ -27,7 +27,6 @@ The seed of the reported set is fixed and different from the seeds used while de
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import shutil
 import statistics
@@ -42,7 +41,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -58,6 +56,7 @@ from fieldkit.camera.scenes import BACKGROUNDS, SIDES, Conditions, random_condit
 from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
+from fieldkit.scanner.images import decode_image  # noqa: E402
 from fieldkit.scanner.pages import ScannedPage  # noqa: E402
 from fieldkit.scanner.paper import PAPERS, misshapen  # noqa: E402
 from fieldkit.scanner.pdf import build_pdf, encode_page  # noqa: E402
@@ -432,7 +431,7 @@ def ocr_bench(rng: np.random.Generator, count: int) -> dict:
         truth = _normalise(" ".join(paperwork.text))
         scan = as_embedded(page.with_mode(Mode.GRAY))
         original = cv2.cvtColor(paperwork.image, cv2.COLOR_BGR2GRAY)
-        same_size = cv2.resize(original, scan.shape[::-1], interpolation=cv2.INTER_AREA)
+        same_size = cv2.resize(original, scan.shape[1::-1], interpolation=cv2.INTER_AREA)
         bw = as_embedded(page.with_mode(Mode.BW))
         colour = as_embedded(page.with_mode(Mode.COLOR))
         rows.append(
@@ -453,12 +452,9 @@ def ocr_bench(rng: np.random.Generator, count: int) -> dict:
 
 
 def as_embedded(page: ScannedPage) -> np.ndarray:
-    """The page's pixels as its PDF holds them (JPEG at the quality its budget allows, or G4): what the portal
-    receives, not the pixels before encoding."""
-    decoded = np.asarray(
-        Image.open(io.BytesIO(encode_page(page.render()))).convert("L" if page.mode is not Mode.COLOR else "RGB")
-    )
-    return decoded if decoded.ndim == 2 else cv2.cvtColor(decoded, cv2.COLOR_RGB2BGR)
+    """The page (BGR) as its PDF holds it (JPEG at the quality its budget allows, or G4), read as the app reads
+    images: what the portal receives, not the pixels before encoding."""
+    return decode_image(encode_page(page.render()), "page")
 
 
 def ensure_tesseract() -> str | None:
