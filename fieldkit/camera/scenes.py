@@ -210,6 +210,49 @@ def random_corners(page_aspect: float, size: tuple[int, int], rng: Rng, fill: tu
     raise RuntimeError("no placement found")  # only with absurd sizes
 
 
+# A typical laptop webcam sees about 65 degrees across (the detector assumes the same: paper.py).
+WEBCAM_FOCAL_PER_WIDTH = 0.78
+
+
+def tilted_corners(
+    page_aspect: float,
+    size: tuple[int, int],
+    tilt: float,
+    rng: Rng,
+    fill: tuple[float, float] = (0.4, 0.8),
+    focal_per_width: float = WEBCAM_FOCAL_PER_WIDTH,
+) -> np.ndarray:
+    """Where a page (height/width = page_aspect) lands when a pinhole camera sees it `tilt` degrees from
+    straight on, about a random axis: its far side shorter and the whole page foreshortened, as a page lying on
+    the table looks to a laptop's webcam. (`random_corners` only leans the sides, for the small tilts of a page
+    held up to the camera.) A random size (`fill`: the page's height over the frame's before the tilt), turn
+    and place, all of it inside the frame."""
+    width, height = size
+    focal = focal_per_width * width
+    for _ in range(200):
+        w, h = 1.0, page_aspect
+        page = np.array([[-w / 2, -h / 2, 0], [w / 2, -h / 2, 0], [w / 2, h / 2, 0], [-w / 2, h / 2, 0]])
+        turn = math.radians(rng.normal(0, 8.0))
+        spin = np.array([[math.cos(turn), -math.sin(turn), 0], [math.sin(turn), math.cos(turn), 0], [0, 0, 1]])
+        heading = rng.uniform(0, 2 * math.pi)  # the axis the page leans about, in the picture's plane
+        axis = np.array(
+            [[0, 0, math.sin(heading)], [0, 0, -math.cos(heading)], [-math.sin(heading), math.cos(heading), 0]]
+        )
+        lean = np.eye(3) + math.sin(math.radians(tilt)) * axis + (1 - math.cos(math.radians(tilt))) * axis @ axis
+        points = page @ spin.T @ lean.T
+        cover = rng.uniform(*fill)
+        depth = focal * h / (cover * height) if page_aspect >= 1 else focal * w / (cover * 0.8 * width)
+        # Moved within its own plane's depth to where it shows (not shifted in the picture afterwards, which no
+        # camera does): the picture's centre stays the camera's axis.
+        offset = np.array([rng.uniform(-0.15, 0.15) * width, rng.uniform(-0.15, 0.15) * height])
+        points += np.array([*(offset * depth / focal), depth])
+        corners = focal * points[:, :2] / points[:, 2:3] + np.array([width, height]) / 2.0
+        margin = 0.02 * min(width, height)
+        if (corners > margin).all() and (corners < np.array([width, height]) - margin).all():
+            return corners.astype(np.float32)
+    raise RuntimeError("no placement found")  # only with absurd sizes
+
+
 SIDES = ("top", "right", "bottom", "left")
 
 
@@ -417,14 +460,19 @@ def render_scene(
     fill: tuple[float, float] | None = None,
     cut: tuple[str, float] | None = None,
     bow: float = 0.0,
+    tilt: float | None = None,
 ) -> Scene:
     """`fill`: the range of the page's height over the frame's (a user framing a page for a scan fills most
     of the view; a page lying on the table further off fills less). `cut`: (side, share) to have the page run
-    out of the picture on that side (`run_out`). `bow`: the sheet curves (`place_page`)."""
+    out of the picture on that side (`run_out`). `bow`: the sheet curves (`place_page`). `tilt`: degrees the
+    camera sees the page from straight on (`tilted_corners`)."""
     width, height = size
     table = BACKGROUNDS[background](width, height, rng)
     aspect = page.shape[0] / page.shape[1]
-    corners = random_corners(aspect, size, rng, fill=fill or ((0.35, 0.85) if aspect > 1 else (0.3, 0.6)))
+    if tilt is None:
+        corners = random_corners(aspect, size, rng, fill=fill or ((0.35, 0.85) if aspect > 1 else (0.3, 0.6)))
+    else:
+        corners = tilted_corners(aspect, size, tilt, rng, **({"fill": fill} if fill else {}))
     if cut is not None:
         corners = run_out(corners, size, *cut)
     frame = place_page(page, corners, contact_shadow(table, corners, rng), bow)

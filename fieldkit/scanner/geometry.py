@@ -274,3 +274,44 @@ def _intersection(a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
 
 def _signed_area(points: list[tuple[float, float]]) -> float:
     return 0.5 * sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(points, points[1:] + points[:1], strict=True))
+
+
+def _rectangle_sides(quads: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For ordered quads (n, 4, 2) seen as perspective views of rectangles (principal point at the image's
+    centre), the rectangle's top and left sides as directions in space, up to the focal length: (n, 3) each,
+    x and y in pixels (to be divided by the focal length) and z as is; and which quads give a reading (a quad
+    collapsed towards a line does not). Zhang & He, "Whiteboard scanning and image enhancement" (2007)."""
+    centre = np.array(size, np.float64) / 2.0
+    m = np.concatenate([quads.astype(np.float64) - centre, np.ones((*quads.shape[:2], 1))], axis=2)
+    m1, m2, m4, m3 = m[:, 0], m[:, 1], m[:, 2], m[:, 3]  # tl, tr, br, bl: the rectangle's (0,0), (w,0), (w,h), (0,h)
+    across = np.cross(m1, m4)
+    den2 = np.einsum("ij,ij->i", np.cross(m2, m4), m3)
+    den3 = np.einsum("ij,ij->i", np.cross(m3, m4), m2)
+    sound = (np.abs(den2) > 1e-9) & (np.abs(den3) > 1e-9)
+    top = (np.einsum("ij,ij->i", across, m3) / np.where(sound, den2, 1.0))[:, None] * m2 - m1
+    left = (np.einsum("ij,ij->i", across, m2) / np.where(sound, den3, 1.0))[:, None] * m3 - m1
+    return top, left, sound
+
+
+def implied_focal(quad: np.ndarray, size: tuple[int, int]) -> float | None:
+    """The focal length (pixels) under which an ordered quad is a view of a rectangle with square corners; None
+    when the quad does not tell (opposite sides near parallel: any focal length would do)."""
+    top, left, sound = _rectangle_sides(np.asarray(quad, np.float64)[None], size)
+    top, left = top[0], left[0]
+    if not sound[0] or abs(top[2]) < 1e-6 or abs(left[2]) < 1e-6:
+        return None
+    f2 = -(top[0] * left[0] + top[1] * left[1]) / (top[2] * left[2])
+    return float(np.sqrt(f2)) if f2 > 0 else None
+
+
+def rectangle_aspects(quads: np.ndarray, size: tuple[int, int], focal: float | np.ndarray) -> np.ndarray:
+    """Long side over short of the rectangle each ordered quad (n, 4, 2) is a perspective view of, for a camera
+    of this focal length (pixels; one for all, or one per quad). A page tilted away from the camera looks shorter
+    in the image than it is; this undoes the tilt. NaN where the quad gives no reading."""
+    top, left, sound = _rectangle_sides(quads, size)
+    unfocus = np.ones((len(top), 3))
+    unfocus[:, :2] /= np.broadcast_to(np.asarray(focal, np.float64), (len(top),))[:, None]
+    across, down = np.linalg.norm(top * unfocus, axis=1), np.linalg.norm(left * unfocus, axis=1)
+    sound &= (across > 1e-9) & (down > 1e-9)
+    ratio = np.where(sound, across, 1.0) / np.where(sound, down, 1.0)
+    return np.where(sound, np.maximum(ratio, 1.0 / ratio), np.nan)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fieldkit.core.errors import UserError
-from fieldkit.scanner.geometry import side_lengths
+from fieldkit.scanner.geometry import implied_focal, rectangle_aspects, side_lengths
 
 MM_PER_INCH = 25.4
 POINTS_PER_INCH = 72.0
@@ -76,26 +76,12 @@ TYPICAL_FOCAL_PER_WIDTH = 0.78
 
 
 def _perspective_aspect(quad: np.ndarray, image_size: tuple[int, int]) -> float | None:
-    centre = np.array([image_size[0] / 2.0, image_size[1] / 2.0])
-    tl, tr, br, bl = (np.append(p - centre, 1.0) for p in np.asarray(quad, np.float64))
-    m1, m2, m3, m4 = tl, tr, bl, br  # the rectangle's (0,0), (w,0), (0,h), (w,h)
-    den2 = np.dot(np.cross(m2, m4), m3)
-    den3 = np.dot(np.cross(m3, m4), m2)
-    if abs(den2) < 1e-9 or abs(den3) < 1e-9:
-        return None
-    n2 = np.dot(np.cross(m1, m4), m3) / den2 * m2 - m1
-    n3 = np.dot(np.cross(m1, m4), m2) / den3 * m3 - m1
-    focal = TYPICAL_FOCAL_PER_WIDTH * image_size[0]
-    if abs(n2[2]) > 1e-6 and abs(n3[2]) > 1e-6:
-        f2 = -(n2[0] * n3[0] + n2[1] * n3[1]) / (n2[2] * n3[2])
-        if f2 > 0 and 0.3 < math.sqrt(f2) / focal < 3.0:
-            focal = math.sqrt(f2)
-    f2 = focal * focal
-    ratio2 = (n2[0] ** 2 + n2[1] ** 2 + n2[2] ** 2 * f2) / (n3[0] ** 2 + n3[1] ** 2 + n3[2] ** 2 * f2)
-    if not ratio2 > 0:
-        return None
-    ratio = math.sqrt(ratio2)  # width / height
-    return max(ratio, 1.0 / ratio)
+    typical = TYPICAL_FOCAL_PER_WIDTH * image_size[0]
+    focal = implied_focal(quad, image_size)
+    if focal is None or not 0.3 < focal / typical < 3.0:
+        focal = typical
+    aspect = rectangle_aspects(np.asarray(quad, np.float64)[None], image_size, focal)[0]
+    return None if np.isnan(aspect) else float(aspect)
 
 
 # How far (log aspect) an outline may be from the paper its slot expects before the page is worth a look. On

@@ -5,7 +5,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fieldkit.scanner.geometry import jaccard_in_document_frame, order_corners, slide_side
+from fieldkit.camera.scenes import tilted_corners
+from fieldkit.scanner.geometry import (
+    implied_focal,
+    jaccard_in_document_frame,
+    order_corners,
+    rectangle_aspects,
+    side_lengths,
+    slide_side,
+)
 from fieldkit.scanner.paper import PAPERS, dpi_of, guess_paper, outline_aspect, paper_for, warp_size
 
 SQUARE = np.array([[100, 100], [300, 100], [300, 300], [100, 300]], np.float32)
@@ -40,6 +48,29 @@ def test_the_true_aspect_of_a_tilted_page():
     quad = image[:, :2] / image[:, 2:]
     assert abs(outline_aspect(quad, (1280, 720)) - math.sqrt(2)) < 0.02
     assert guess_paper(outline_aspect(quad, (1280, 720))).code == "a4"
+
+
+@pytest.mark.parametrize("tilt", [0.0, 30.0, 55.0])
+def test_a_tilted_page_is_read_as_the_rectangle_it_is(tilt):
+    """Pages seen by a pinhole camera from up to 55 degrees off straight: read as views of a rectangle, each is
+    A4 again; read as drawn (opposite sides' means), the steep ones are not."""
+    rng = np.random.default_rng(int(tilt))
+    quads = np.stack([tilted_corners(math.sqrt(2), (1280, 720), tilt, rng) for _ in range(20)])
+    assert np.allclose(rectangle_aspects(quads, (1280, 720), 0.78 * 1280), math.sqrt(2), rtol=0.01)
+    sides = np.stack([side_lengths(quad) for quad in quads])
+    drawn = (sides[:, 1] + sides[:, 3]) / (sides[:, 0] + sides[:, 2])
+    if tilt > 50:
+        assert np.abs(np.log(drawn / math.sqrt(2))).max() > 0.15
+
+
+def test_the_focal_length_a_tilted_outline_implies():
+    rng = np.random.default_rng(5)
+    quad = tilted_corners(math.sqrt(2), (1280, 720), 45.0, rng, focal_per_width=0.6)
+    assert abs(implied_focal(quad, (1280, 720)) / (0.6 * 1280) - 1) < 0.02
+    assert implied_focal(SQUARE, (640, 480)) is None  # seen straight on: any focal length would do
+    line = np.array([[100, 100], [200, 100], [300, 100], [400, 100]], np.float32)
+    assert np.isnan(rectangle_aspects(line[None], (640, 480), 500.0)[0])
+    assert rectangle_aspects(SQUARE[None], (640, 480), 500.0)[0] == pytest.approx(1.0)
 
 
 def test_papers_and_resolution():
