@@ -141,6 +141,11 @@ def detection_frames(rng: np.random.Generator, per_kind: int, pageless: int):
             yield frame, None, kind, size, None
 
 
+def found_jaccard(found, truth: np.ndarray, size: tuple[int, int]) -> float:
+    """The SmartDoc measure of a detection (None: a miss, 0) against the true corners."""
+    return jaccard_in_document_frame(None if found is None else found.quad, truth, size)
+
+
 def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> dict:
     detector = PageDetector()
     scores: dict[str, list[float]] = defaultdict(list)
@@ -171,7 +176,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         start = time.thread_time()  # this thread's CPU time: other programs on the machine do not count
         found = detector.detect(image)
         times[label].append((time.thread_time() - start) * 1000)
-        score = jaccard_in_document_frame(None if found is None else found.quad, truth, size)
+        score = found_jaccard(found, truth, size)
         misses += found is None
         if found is not None and (score >= 0.95 or score < 0.9):  # the app's doubt about the outline's shape
             flagged[score >= 0.95].append(misshapen(found.quad, PAPERS[paper], size))
@@ -179,7 +184,7 @@ def detection_bench(rng: np.random.Generator, per_kind: int, pageless: int) -> d
         by_resolution[label].append(score)
         by_paper[paper].append(score)
         given = detector.detect(image, paper=PAPERS[paper])
-        with_paper[kind].append(jaccard_in_document_frame(None if given is None else given.quad, truth, size))
+        with_paper[kind].append(found_jaccard(given, truth, size))
     everything = [s for values in scores.values() for s in values]
     return {
         "frames": len(everything),
@@ -230,7 +235,7 @@ def runs_out_bench(rng: np.random.Generator, per_case: int) -> dict:
                     page = docs[int(rng.integers(len(docs) - 2))][0]  # papers: an ID card is held, not slid
                     scene = render_scene(page, size, kind, rng, fill=(0.6, 0.85), cut=(side, share))
                     found = detector.detect(scene.image)
-                    scores.append(jaccard_in_document_frame(None if found is None else found.quad, scene.truth, size))
+                    scores.append(found_jaccard(found, scene.truth, size))
                     told.append(found is not None and found.runs_out)
         result[f"{share:.0%}"] = {
             "frames": len(scores),
@@ -257,7 +262,7 @@ def bowed_bench(rng: np.random.Generator, per_kind: int) -> dict:
                 page = docs[int(rng.integers(len(docs) - 2))][0]  # papers: an ID card is stiff
                 scene = render_scene(page, size, kind, rng, bow=bow)
                 found = detector.detect(scene.image)
-                scores.append(jaccard_in_document_frame(None if found is None else found.quad, scene.truth, size))
+                scores.append(found_jaccard(found, scene.truth, size))
         result[f"{bow:.1%}"] = {
             "frames": len(scores),
             "jaccard_mean": float(np.mean(scores)),
@@ -282,9 +287,9 @@ def tilted_bench(rng: np.random.Generator, per_kind: int) -> dict:
                 page, paper = docs[int(rng.integers(len(docs)))]
                 scene = render_scene(page, size, kind, rng, tilt=tilt)
                 found = detector.detect(scene.image)
-                scores.append(jaccard_in_document_frame(None if found is None else found.quad, scene.truth, size))
+                scores.append(found_jaccard(found, scene.truth, size))
                 found = detector.detect(scene.image, paper=PAPERS[paper])
-                given.append(jaccard_in_document_frame(None if found is None else found.quad, scene.truth, size))
+                given.append(found_jaccard(found, scene.truth, size))
         result[f"{tilt:.0f}"] = {
             "frames": len(scores),
             "jaccard_mean": float(np.mean(scores)),
