@@ -61,7 +61,8 @@ def test_the_corners_are_in_order_whatever_the_turn(detector):
 def test_a_page_lying_before_a_laptop_webcam_is_found(detector, paper):
     """Seen 50 degrees off straight, as a page on the table looks to a laptop's webcam: its far side shorter and
     the whole page foreshortened, so its outline as drawn is no paper's shape. Read as a view of a rectangle it
-    is (score.py `_off_paper_shape`); before, a paper-shaped part of the page won (0.63 of the area on average)."""
+    is (score.py `_off_paper_shape`); before, a paper-shaped part of the page won (development frames 50 degrees
+    off: Jaccard 0.63 then, 0.81 now)."""
     rng = np.random.default_rng(zlib.crc32(paper.encode()))
     document = form_page(rng).image if paper == "a4" else id_card(rng).image
     scores = []
