@@ -304,14 +304,20 @@ def implied_focal(quad: np.ndarray, size: tuple[int, int]) -> float | None:
     return float(np.sqrt(f2)) if f2 > 0 else None
 
 
-def rectangle_aspects(quads: np.ndarray, size: tuple[int, int], focal: float | np.ndarray) -> np.ndarray:
-    """Long side over short of the rectangle each ordered quad (n, 4, 2) is a perspective view of, for a camera
-    of this focal length (pixels; one for all, or one per quad). A page tilted away from the camera looks shorter
-    in the image than it is; this undoes the tilt. NaN where the quad gives no reading."""
+def rectangle_ratios(quads: np.ndarray, size: tuple[int, int], focal: float | np.ndarray) -> np.ndarray:
+    """Width over height (top side over left side) of the rectangle each ordered quad (n, 4, 2) is a
+    perspective view of, for a camera of this focal length (pixels; one for all, or one per quad). A page tilted
+    away from the camera looks shorter in the image than it is; this undoes the tilt. NaN where the quad gives
+    no reading."""
     top, left, sound = _rectangle_sides(quads, size)
     unfocus = np.ones((len(top), 3))
     unfocus[:, :2] /= np.broadcast_to(np.asarray(focal, np.float64), (len(top),))[:, None]
     across, down = np.linalg.norm(top * unfocus, axis=1), np.linalg.norm(left * unfocus, axis=1)
     sound &= (across > 1e-9) & (down > 1e-9)
-    ratio = np.where(sound, across, 1.0) / np.where(sound, down, 1.0)
-    return np.where(sound, np.maximum(ratio, 1.0 / ratio), np.nan)
+    return np.where(sound, across / np.where(sound, down, 1.0), np.nan)
+
+
+def rectangle_aspects(quads: np.ndarray, size: tuple[int, int], focal: float | np.ndarray) -> np.ndarray:
+    """The same as long side over short (`rectangle_ratios`)."""
+    ratio = rectangle_ratios(quads, size, focal)
+    return np.maximum(ratio, 1.0 / ratio)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from fieldkit.core.errors import UserError
-from fieldkit.scanner.geometry import implied_focal, rectangle_aspects, side_lengths
+from fieldkit.scanner.geometry import implied_focal, rectangle_ratios, side_lengths
 
 MM_PER_INCH = 25.4
 POINTS_PER_INCH = 72.0
@@ -54,34 +54,41 @@ def paper_for(code: str | None) -> Paper | None:
         raise UserError("error.scan.paper_unknown", paper=code, known=", ".join([AUTO, *PAPERS])) from None
 
 
-def outline_aspect(quad: np.ndarray, image_size: tuple[int, int] | None = None) -> float:
-    """Long side over short side of the real page behind a perspective outline.
+def outline_ratio(quad: np.ndarray, image_size: tuple[int, int] | None = None) -> float:
+    """Width over height (its top side over its left side) of the real page behind an ordered perspective
+    outline: above 1 for a page lying across.
 
-    With the image size, the rectangle's true aspect follows from the vanishing geometry around the image centre
+    With the image size, the rectangle's true shape follows from the vanishing geometry around the image centre
     (Zhang & He, "Whiteboard scanning and image enhancement", 2007), with the focal length the outline implies,
     or a typical webcam's when that is unstable. Without it, or when the outline is too close to a
-    parallelogram for the formula to hold, the mean of opposite sides is used.
+    parallelogram for the formula to hold, the means of opposite sides are used: a portrait page seen steeply
+    from its foot looks wider than tall, and was flattened as landscape by them.
     """
     sides = side_lengths(quad)
-    width, height = (sides[0] + sides[2]) / 2.0, (sides[1] + sides[3]) / 2.0
-    guess = max(width, height) / max(min(width, height), 1e-6)
+    drawn = (sides[0] + sides[2]) / max(sides[1] + sides[3], 1e-6)
     if image_size is None:
-        return float(guess)
-    exact = _perspective_aspect(quad, image_size)
-    return float(exact) if exact is not None else float(guess)
+        return float(drawn)
+    exact = _perspective_ratio(quad, image_size)
+    return exact if exact is not None else float(drawn)
+
+
+def outline_aspect(quad: np.ndarray, image_size: tuple[int, int] | None = None) -> float:
+    """Long side over short side of the real page behind a perspective outline (`outline_ratio`)."""
+    ratio = outline_ratio(quad, image_size)
+    return max(ratio, 1.0 / max(ratio, 1e-6))
 
 
 # A typical laptop webcam sees about 65 degrees across: focal length = width / (2 tan 32.5).
 TYPICAL_FOCAL_PER_WIDTH = 0.78
 
 
-def _perspective_aspect(quad: np.ndarray, image_size: tuple[int, int]) -> float | None:
+def _perspective_ratio(quad: np.ndarray, image_size: tuple[int, int]) -> float | None:
     typical = TYPICAL_FOCAL_PER_WIDTH * image_size[0]
     focal = implied_focal(quad, image_size)
     if focal is None or not 0.3 < focal / typical < 3.0:
         focal = typical
-    aspect = rectangle_aspects(np.asarray(quad, np.float64)[None], image_size, focal)[0]
-    return None if np.isnan(aspect) else float(aspect)
+    ratio = rectangle_ratios(np.asarray(quad, np.float64)[None], image_size, focal)[0]
+    return None if np.isnan(ratio) else float(ratio)
 
 
 # How far (log aspect) an outline may be from the paper its slot expects before the page is worth a look. On

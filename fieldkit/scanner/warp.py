@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 
 from fieldkit.scanner.geometry import order_corners, side_lengths
-from fieldkit.scanner.paper import Paper, dpi_of, guess_paper, outline_aspect, warp_size
+from fieldkit.scanner.paper import Paper, dpi_of, guess_paper, outline_ratio, warp_size
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,10 @@ class Flattened:
 def choose_paper(quad: np.ndarray, image_size: tuple[int, int], paper: Paper | None) -> tuple[Paper, bool]:
     """The paper (the slot's, or the one the outline's true aspect is nearest to) and its orientation."""
     quad = order_corners(quad)
-    sides = side_lengths(quad)
-    landscape = (sides[0] + sides[2]) > (sides[1] + sides[3])
+    ratio = outline_ratio(quad, image_size)  # the page's own, not as drawn: a page seen steeply is foreshortened
     if paper is None:
-        paper = guess_paper(outline_aspect(quad, image_size))
-    return paper, bool(landscape)
+        paper = guess_paper(max(ratio, 1.0 / ratio))
+    return paper, ratio > 1.0
 
 
 def flatten(image: np.ndarray, quad: np.ndarray, paper: Paper | None = None, max_long_side: int = 4000) -> Flattened:

@@ -14,7 +14,15 @@ from fieldkit.scanner.geometry import (
     side_lengths,
     slide_side,
 )
-from fieldkit.scanner.paper import PAPERS, dpi_of, guess_paper, outline_aspect, paper_for, warp_size
+from fieldkit.scanner.paper import (
+    PAPERS,
+    dpi_of,
+    guess_paper,
+    outline_aspect,
+    outline_ratio,
+    paper_for,
+    warp_size,
+)
 
 SQUARE = np.array([[100, 100], [300, 100], [300, 300], [100, 300]], np.float32)
 
@@ -61,6 +69,11 @@ def test_a_tilted_page_is_read_as_the_rectangle_it_is(tilt):
     drawn = (sides[:, 1] + sides[:, 3]) / (sides[:, 0] + sides[:, 2])
     off_as_drawn = np.abs(np.log(drawn / math.sqrt(2))).max()
     assert off_as_drawn < 0.01 if tilt == 0 else off_as_drawn > (0.15 if tilt > 50 else 0.02)
+    # Upright, as the flattening needs it: width over height of a portrait page, whichever way it leans.
+    ratios = [outline_ratio(quad, (1280, 720)) for quad in quads]
+    assert np.allclose(ratios, 1 / math.sqrt(2), rtol=0.02)
+    if tilt > 50:  # read as drawn, some look wider than tall: they were flattened lying across, squashed
+        assert any(outline_ratio(quad) > 1 for quad in quads)
 
 
 def test_the_focal_length_a_tilted_outline_implies():

@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from fieldkit.camera import CameraError, Frame, open_source
 from fieldkit.camera.paperwork import form_page
-from fieldkit.camera.scenes import Conditions, apply_conditions, place_page, plain
+from fieldkit.camera.scenes import Conditions, apply_conditions, place_page, plain, render_scene
 from fieldkit.camera.sources import FrameSource
 from fieldkit.core.errors import UserError
 from fieldkit.scanner.enhance import Mode
@@ -210,6 +210,23 @@ def test_an_outline_of_the_expected_shape_is_captured_after_the_usual_still_mome
     taken, views = _first_capture(session, still_a4_sheet())
     assert taken is not None and taken <= 1.5
     assert not any(view.off_shape for view in views)
+
+
+def test_a_page_lying_before_a_laptop_webcam_is_captured_as_its_paper():
+    """A page on the table, seen 50 degrees off straight: foreshortened, no paper's shape as drawn. In the A4
+    slot it is still taken after the usual still moment, not held back as off its paper's shape, and flattened
+    at A4's aspect."""
+    rng = np.random.default_rng(50)
+    scene = render_scene(form_page(rng).image, (1280, 720), "wood", rng, Conditions(noise=2.0), tilt=50.0)
+    session = CaptureSession(paper=PAPERS["a4"])
+    taken, views = _first_capture(session, scene.image)
+    assert taken is not None and taken <= 1.5
+    assert not any(view.off_shape for view in views)
+    assert jaccard_in_document_frame(views[-1].quad, scene.truth, (1280, 720)) > 0.95
+    page = session.pages[0].render()
+    assert page.paper == "a4" and page.size_mm == pytest.approx((210, 297), abs=0.5)
+    height, width = page.pixels.shape[:2]
+    assert height / width == pytest.approx(2**0.5, rel=0.01)
 
 
 def test_an_outline_not_of_the_slots_paper_waits_longer_then_is_taken_and_marked():
