@@ -62,6 +62,7 @@ from fieldkit.scanner.images import decode_image  # noqa: E402
 from fieldkit.scanner.pages import ScannedPage  # noqa: E402
 from fieldkit.scanner.paper import PAPERS, misshapen  # noqa: E402
 from fieldkit.scanner.pdf import build_pdf, encode_page  # noqa: E402
+from fieldkit.scanner.warp import choose_paper  # noqa: E402
 
 RESOLUTIONS = ((640, 480), (1280, 720), (1920, 1080))
 SEED = 2015_2026
@@ -281,7 +282,7 @@ def tilted_bench(rng: np.random.Generator, per_kind: int) -> dict:
     docs = document_pool(rng)
     result = {}
     for tilt in TILTS:
-        scores, given = [], []
+        scores, given, upright = [], [], []
         for kind in BACKGROUNDS:
             for _ in range(per_kind):
                 page, paper = docs[int(rng.integers(len(docs)))]
@@ -290,11 +291,14 @@ def tilted_bench(rng: np.random.Generator, per_kind: int) -> dict:
                 scores.append(found_jaccard(found, scene.truth, size))
                 found = detector.detect(scene.image, paper=PAPERS[paper])
                 given.append(found_jaccard(found, scene.truth, size))
+                # Flattened the right way round (portrait or lying across), from the true corners.
+                upright.append(choose_paper(scene.truth, size, PAPERS[paper])[1] == (page.shape[1] > page.shape[0]))
         result[f"{tilt:.0f}"] = {
             "frames": len(scores),
             "jaccard_mean": float(np.mean(scores)),
             "below_0.9": int(sum(s < 0.9 for s in scores)),
             "jaccard_mean_paper_given": float(np.mean(given)),
+            "flattened_right_way_round": float(np.mean(upright)),
         }
     return result
 
@@ -597,7 +601,8 @@ def print_table(report: dict) -> None:
     for tilt, value in report["tilted"].items():
         print(
             f"{'page seen ' + tilt + ' degrees off straight, Jaccard':44s} {value['jaccard_mean']:.4f}   "
-            f"paper given {value['jaccard_mean_paper_given']:.4f}, below 0.9: {value['below_0.9']} of {value['frames']}"
+            f"paper given {value['jaccard_mean_paper_given']:.4f}, below 0.9: {value['below_0.9']} of "
+            f"{value['frames']}, flattened the right way round {value['flattened_right_way_round']:.0%}"
         )
     glare = report["glare_card"]
     print(
