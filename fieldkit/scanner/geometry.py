@@ -281,15 +281,21 @@ def _rectangle_sides(quads: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarr
     centre), the rectangle's top and left sides as directions in space, up to the focal length: (n, 3) each,
     x and y in pixels (to be divided by the focal length) and z as is; and which quads give a reading (a quad
     collapsed towards a line does not). Zhang & He, "Whiteboard scanning and image enhancement" (2007)."""
-    centre = np.array(size, np.float64) / 2.0
-    m = np.concatenate([quads.astype(np.float64) - centre, np.ones((*quads.shape[:2], 1))], axis=2)
-    m1, m2, m4, m3 = m[:, 0], m[:, 1], m[:, 2], m[:, 3]  # tl, tr, br, bl: the rectangle's (0,0), (w,0), (w,h), (0,h)
-    across = np.cross(m1, m4)
-    den2 = np.einsum("ij,ij->i", np.cross(m2, m4), m3)
-    den3 = np.einsum("ij,ij->i", np.cross(m3, m4), m2)
+    # Written out for points (x, y, 1): np.cross and einsum on (n, 3) arrays cost three times as much, and the
+    # scorer asks for every hypothesis of every frame.
+    p = quads.astype(np.float64) - np.asarray(size, np.float64) / 2.0
+    (x1, y1), (x2, y2) = p[:, 0].T, p[:, 1].T  # tl, tr: the rectangle's (0,0), (w,0)
+    (x4, y4), (x3, y3) = p[:, 2].T, p[:, 3].T  # br, bl: (w,h), (0,h)
+
+    def triple(ax, ay, bx, by, cx, cy):  # (a x b) . c
+        return (ay - by) * cx + (bx - ax) * cy + (ax * by - ay * bx)
+
+    den2, den3 = triple(x2, y2, x4, y4, x3, y3), triple(x3, y3, x4, y4, x2, y2)
     sound = (np.abs(den2) > 1e-9) & (np.abs(den3) > 1e-9)
-    top = (np.einsum("ij,ij->i", across, m3) / np.where(sound, den2, 1.0))[:, None] * m2 - m1
-    left = (np.einsum("ij,ij->i", across, m2) / np.where(sound, den3, 1.0))[:, None] * m3 - m1
+    k2 = triple(x1, y1, x4, y4, x3, y3) / np.where(sound, den2, 1.0)
+    k3 = triple(x1, y1, x4, y4, x2, y2) / np.where(sound, den3, 1.0)
+    top = np.stack([k2 * x2 - x1, k2 * y2 - y1, k2 - 1.0], axis=1)
+    left = np.stack([k3 * x3 - x1, k3 * y3 - y1, k3 - 1.0], axis=1)
     return top, left, sound
 
 
