@@ -219,7 +219,7 @@ def tilted_corners(
     size: tuple[int, int],
     tilt: float,
     rng: Rng,
-    fill: tuple[float, float] = (0.4, 0.8),
+    fill: tuple[float, float] | None = None,
     focal_per_width: float = WEBCAM_FOCAL_PER_WIDTH,
 ) -> np.ndarray:
     """Where a page (height/width = page_aspect) lands when a pinhole camera sees it `tilt` degrees from
@@ -229,6 +229,7 @@ def tilted_corners(
     and place, all of it inside the frame."""
     width, height = size
     focal = focal_per_width * width
+    fill = fill or (0.4, 0.8)
     for _ in range(200):
         w, h = 1.0, page_aspect
         page = np.array([[-w / 2, -h / 2, 0], [w / 2, -h / 2, 0], [w / 2, h / 2, 0], [-w / 2, h / 2, 0]])
@@ -472,7 +473,7 @@ def render_scene(
     if tilt is None:
         corners = random_corners(aspect, size, rng, fill=fill or ((0.35, 0.85) if aspect > 1 else (0.3, 0.6)))
     else:
-        corners = tilted_corners(aspect, size, tilt, rng, **({"fill": fill} if fill else {}))
+        corners = tilted_corners(aspect, size, tilt, rng, fill)
     if cut is not None:
         corners = run_out(corners, size, *cut)
     frame = place_page(page, corners, contact_shadow(table, corners, rng), bow)

@@ -321,9 +321,3 @@ def rectangle_ratios(quads: np.ndarray, size: tuple[int, int], focal: float | np
     across, down = np.linalg.norm(top * unfocus, axis=1), np.linalg.norm(left * unfocus, axis=1)
     sound &= (across > 1e-9) & (down > 1e-9)
     return np.where(sound, across / np.where(sound, down, 1.0), np.nan)
-
-
-def rectangle_aspects(quads: np.ndarray, size: tuple[int, int], focal: float | np.ndarray) -> np.ndarray:
-    """The same as long side over short (`rectangle_ratios`)."""
-    ratio = rectangle_ratios(quads, size, focal)
-    return np.maximum(ratio, 1.0 / ratio)

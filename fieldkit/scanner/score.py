@@ -23,7 +23,7 @@ from fieldkit.scanner.geometry import (
     previous_corner,
     quad_grid,
     quad_sides,
-    rectangle_aspects,
+    rectangle_ratios,
 )
 from fieldkit.scanner.paper import TYPICAL_FOCAL_PER_WIDTH
 
@@ -343,7 +343,7 @@ def _off_paper_shape(quads: np.ndarray, sides: np.ndarray, size: tuple[int, int]
     off: 0.90 and 0.94). The drawn reading stays: a camera unlike the typical one still gets a page it sees
     straight on judged by its shape as drawn."""
     drawn = np.abs(np.log((sides[:, 1] + sides[:, 3]) / (sides[:, 0] + sides[:, 2] + 1e-6) + 1e-6))
-    seen = np.log(rectangle_aspects(quads, size, TYPICAL_FOCAL_PER_WIDTH * size[0]))
+    seen = np.abs(np.log(rectangle_ratios(quads, size, TYPICAL_FOCAL_PER_WIDTH * size[0])))
     seen = np.where(np.isnan(seen), drawn, seen)
     return np.minimum(
         np.abs(drawn[:, None] - PAPER_ASPECTS[None, :]).min(axis=1),

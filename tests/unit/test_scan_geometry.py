@@ -10,7 +10,7 @@ from fieldkit.scanner.geometry import (
     implied_focal,
     jaccard_in_document_frame,
     order_corners,
-    rectangle_aspects,
+    rectangle_ratios,
     side_lengths,
     slide_side,
 )
@@ -64,7 +64,7 @@ def test_a_tilted_page_is_read_as_the_rectangle_it_is(tilt):
     A4 again; read as drawn (opposite sides' means), the steep ones are not."""
     rng = np.random.default_rng(int(tilt))
     quads = np.stack([tilted_corners(math.sqrt(2), (1280, 720), tilt, rng) for _ in range(20)])
-    assert np.allclose(rectangle_aspects(quads, (1280, 720), 0.78 * 1280), math.sqrt(2), rtol=0.01)
+    assert np.allclose(rectangle_ratios(quads, (1280, 720), 0.78 * 1280), 1 / math.sqrt(2), rtol=0.01)
     sides = np.stack([side_lengths(quad) for quad in quads])
     drawn = (sides[:, 1] + sides[:, 3]) / (sides[:, 0] + sides[:, 2])
     off_as_drawn = np.abs(np.log(drawn / math.sqrt(2))).max()
@@ -82,8 +82,8 @@ def test_the_focal_length_a_tilted_outline_implies():
     assert abs(implied_focal(quad, (1280, 720)) / (0.6 * 1280) - 1) < 0.02
     assert implied_focal(SQUARE, (640, 480)) is None  # seen straight on: any focal length would do
     line = np.array([[100, 100], [200, 100], [300, 100], [400, 100]], np.float32)
-    assert np.isnan(rectangle_aspects(line[None], (640, 480), 500.0)[0])
-    assert rectangle_aspects(SQUARE[None], (640, 480), 500.0)[0] == pytest.approx(1.0)
+    assert np.isnan(rectangle_ratios(line[None], (640, 480), 500.0)[0])
+    assert rectangle_ratios(SQUARE[None], (640, 480), 500.0)[0] == pytest.approx(1.0)
 
 
 def test_papers_and_resolution():
