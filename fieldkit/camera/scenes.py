@@ -11,7 +11,7 @@ the scanner finds pages, and must not: a detector tuned to these pictures would 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -314,6 +314,33 @@ def _bow_maps(height: int, width: int, bow: float) -> tuple[np.ndarray, np.ndarr
     return xs, ys - pad - shift * np.sin(np.pi * (xs + 0.5) / width), pad
 
 
+@dataclass(frozen=True)
+class Stack:
+    """Printed sheets lying under the page, as a citizen's papers lie on the table with the one to scan on top."""
+
+    sheets: Sequence[np.ndarray]
+    scale: float = 1.0  # the sheets' size over the page's (diagonals): 1 for pages on pages, 3.6 for a card on A4
+
+
+def stack_under(background: np.ndarray, corners: np.ndarray, stack: Stack, rng: Rng) -> np.ndarray:
+    """The background with the stack's sheets where the page will lie (`corners`): each of its own shape, turned
+    up to 25 degrees from the page and shifted up to a third of the page's diagonal, so their edges and print
+    show round the page and run under it."""
+    centre = corners.mean(axis=0)
+    diagonal = float(np.linalg.norm(corners[2] - corners[0]))
+    top = corners[1] - corners[0]
+    heading = math.atan2(float(top[1]), float(top[0]))
+    for sheet in stack.sheets:
+        height, width = sheet.shape[:2]
+        size = stack.scale * diagonal * rng.uniform(0.95, 1.2) / math.hypot(width, height)
+        half = np.array([[-width, -height], [width, -height], [width, height], [-width, height]], np.float32) * size / 2
+        angle = heading + math.radians(rng.uniform(-25, 25))
+        rotation = np.array([[math.cos(angle), -math.sin(angle)], [math.sin(angle), math.cos(angle)]], np.float32)
+        placed = (half @ rotation.T + centre + rng.uniform(-0.35, 0.35, 2) * diagonal).astype(np.float32)
+        background = place_page(sheet, placed, contact_shadow(background, placed, rng))
+    return background
+
+
 def contact_shadow(background: np.ndarray, corners: np.ndarray, rng: Rng) -> np.ndarray:
     """The thin soft shadow a sheet casts on what it lies on (paper is never perfectly flat and the light
     comes from one side): darker just outside one or two of the page's edges."""
@@ -462,11 +489,13 @@ def render_scene(
     cut: tuple[str, float] | None = None,
     bow: float = 0.0,
     tilt: float | None = None,
+    stack: Stack | None = None,
 ) -> Scene:
     """`fill`: the range of the page's height over the frame's (a user framing a page for a scan fills most
     of the view; a page lying on the table further off fills less). `cut`: (side, share) to have the page run
     out of the picture on that side (`run_out`). `bow`: the sheet curves (`place_page`). `tilt`: degrees the
-    camera sees the page from straight on (`tilted_corners`)."""
+    camera sees the page from straight on (`tilted_corners`). `stack`: printed sheets under the page
+    (`stack_under`)."""
     width, height = size
     table = BACKGROUNDS[background](width, height, rng)
     aspect = page.shape[0] / page.shape[1]
@@ -476,6 +505,8 @@ def render_scene(
         corners = tilted_corners(aspect, size, tilt, rng, fill)
     if cut is not None:
         corners = run_out(corners, size, *cut)
+    if stack is not None:
+        table = stack_under(table, corners, stack, rng)
     frame = place_page(page, corners, contact_shadow(table, corners, rng), bow)
     cond = conditions if conditions is not None else random_conditions(rng)
     return Scene(apply_conditions(frame, corners, cond, rng), corners, background, cond)

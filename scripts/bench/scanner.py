@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import shutil
 import statistics
 import subprocess
@@ -54,7 +55,7 @@ from fieldkit.camera.paperwork import (  # noqa: E402
     random_paperwork,
     text_page,
 )
-from fieldkit.camera.scenes import BACKGROUNDS, SIDES, Conditions, random_conditions, render_scene  # noqa: E402
+from fieldkit.camera.scenes import BACKGROUNDS, SIDES, Conditions, Stack, random_conditions, render_scene  # noqa: E402
 from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
@@ -96,6 +97,7 @@ def main() -> int:
     report["colour_cast"] = cast_bench(np.random.default_rng([args.seed, 3]), 1 if args.quick else 4)
     report["glare_card"] = glare_card_bench(np.random.default_rng([args.seed, 5]), 2 if args.quick else 8)
     report["tilted"] = tilted_bench(np.random.default_rng([args.seed, 6]), 1 if args.quick else 4)
+    report["stacked"] = stacked_bench(np.random.default_rng([args.seed, 7]), 1 if args.quick else 4)
     report["orientation"] = orientation_bench(np.random.default_rng([args.seed, 4]), 4 if args.quick else 24)
     report["live_ms"] = live_bench(60 if args.quick else 240)
     report["bytes_per_a4_page"] = bytes_bench(rng, 2 if args.quick else 6)
@@ -301,6 +303,45 @@ def tilted_bench(rng: np.random.Generator, per_kind: int) -> dict:
             "flattened_right_way_round": float(np.mean(upright)),
         }
     return result
+
+
+# A4's diagonal over an ID card's: the size of the sheets under a card, against the card.
+A4_OVER_CARD = math.hypot(210, 297) / math.hypot(85.6, 54)
+
+
+def stacked_frames(rng: np.random.Generator, per_kind: int):
+    """Pages lying on a stack of other printed pages (2-5 forms and letters, `scenes.Stack`) at 1280x720 over
+    every background: (frame, true quad, paper). The same generator serves the benchmark and the detector's
+    development tools, which draw from other seeds."""
+    docs = document_pool(rng)
+    sheets = [(form_page if rng.random() < 0.6 else text_page)(rng, 1240, 1754).image for _ in range(6)]
+    size = (1280, 720)
+    for kind in BACKGROUNDS:
+        for _ in range(per_kind):
+            page, paper = docs[int(rng.integers(len(docs)))]
+            under = [sheets[int(k)] for k in rng.integers(len(sheets), size=int(rng.integers(2, 6)))]
+            stack = Stack(under, A4_OVER_CARD if paper == "id-card" else 1.0)
+            scene = render_scene(page, size, kind, rng, stack=stack)
+            yield scene.image, scene.truth, paper
+
+
+def stacked_bench(rng: np.random.Generator, per_kind: int) -> dict:
+    """Pages on a stack of printed papers (`stacked_frames`; not in the mean above, whose paper pile is ruled
+    sheets): the Jaccard without a paper and with the slot's paper given, for forms and ID cards."""
+    detector, size = PageDetector(), (1280, 720)
+    scores: dict[str, list[float]] = defaultdict(list)
+    given: list[float] = []
+    for image, truth, paper in stacked_frames(rng, per_kind):
+        scores[paper].append(found_jaccard(detector.detect(image), truth, size))
+        given.append(found_jaccard(detector.detect(image, paper=PAPERS[paper]), truth, size))
+    every = [score for values in scores.values() for score in values]
+    return {
+        "frames": len(every),
+        "jaccard_mean": float(np.mean(every)),
+        "below_0.9": int(sum(s < 0.9 for s in every)),
+        "jaccard_mean_paper_given": float(np.mean(given)),
+        "by_paper": {paper: float(np.mean(values)) for paper, values in sorted(scores.items())},
+    }
 
 
 # Gains of the blue, green and red channels a webcam's white balance leaves in a room lit otherwise than it
@@ -604,6 +645,12 @@ def print_table(report: dict) -> None:
             f"paper given {value['jaccard_mean_paper_given']:.4f}, below 0.9: {value['below_0.9']} of "
             f"{value['frames']}, flattened the right way round {value['flattened_right_way_round']:.0%}"
         )
+    stacked = report["stacked"]
+    print(
+        f"{'page on a stack of printed papers, Jaccard':44s} {stacked['jaccard_mean']:.4f}   "
+        f"paper given {stacked['jaccard_mean_paper_given']:.4f}, below 0.9: {stacked['below_0.9']} of "
+        f"{stacked['frames']}, " + ", ".join(f"{paper} {value:.3f}" for paper, value in stacked["by_paper"].items())
+    )
     glare = report["glare_card"]
     print(
         f"{'ID card under strong glare, card slot, J':44s} "
