@@ -116,6 +116,7 @@ def test_with_the_card_known_a_sheet_beside_it_on_a_pile_gives_way_to_the_card(s
     found = PageDetector().detect(scene.image, paper=PAPERS["id-card"])
     assert found is not None and jaccard_in_document_frame(found.quad, scene.truth, SIZE) > 0.95
     monkeypatch.setattr(nesting, "ELSEWHERE_SHARE", 99.0)  # without the rule: the sheet
+    monkeypatch.setattr(PageDetector, "SECOND_OPINION_BELOW", 0.0)  # (the learned mask finds the card too)
     sheet = PageDetector().detect(scene.image, paper=PAPERS["id-card"])
     assert sheet is None or jaccard_in_document_frame(sheet.quad, scene.truth, SIZE) < 0.6
 
