@@ -39,7 +39,7 @@ def outermost(pool: list[np.ndarray], scores: np.ndarray, best: int) -> int:
                 i != best
                 and scores[i] >= NESTED_SHARE * scores[best]
                 and polygon_area(outer) > 1.05 * polygon_area(inner)
-                and _shared_corners(outer, inner) >= 2
+                and shared_corners(outer, inner) >= 2
                 and encloses(outer, inner)
             ):
                 best, changed = i, True
@@ -164,7 +164,7 @@ def encloses(outer: np.ndarray, inner: np.ndarray, tolerance: float = 2.0) -> bo
     return all(cv2.pointPolygonTest(contour, (float(x), float(y)), True) >= -tolerance for x, y in inner)
 
 
-def _shared_corners(a: np.ndarray, b: np.ndarray) -> int:
+def shared_corners(a: np.ndarray, b: np.ndarray) -> int:
     tolerance = 0.03 * float(np.linalg.norm(a.max(axis=0) - a.min(axis=0)))
     return int(np.sum(np.linalg.norm(a - b, axis=1) < tolerance))
 
