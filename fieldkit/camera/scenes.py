@@ -314,6 +314,10 @@ def _bow_maps(height: int, width: int, bow: float) -> tuple[np.ndarray, np.ndarr
     return xs, ys - pad - shift * np.sin(np.pi * (xs + 0.5) / width), pad
 
 
+# A4's diagonal over an ID card's: the size of A4 sheets under a card, against the card (`Stack.scale`).
+A4_OVER_CARD = math.hypot(210, 297) / math.hypot(85.6, 54)
+
+
 @dataclass(frozen=True)
 class Stack:
     """Printed sheets lying under the page, as a citizen's papers lie on the table with the one to scan on top."""

@@ -6,7 +6,7 @@ run on past it. It then takes a sheet under the page, or the page and a sheet to
 network (63,000 weights, `resources/models/page_mask.onnx`, trained by `scripts/train_page_mask.py` on the
 benchmark generator's development scenes) sees the frame whole, at 256 x 144, and gives each 10 x 10-pixel
 cell of a 1280 x 720 frame the probability that it is the page. Run by OpenCV's own DNN module: no new
-dependency. About 4 ms on one core, so `detect.py` asks it only when its own answer is unsure.
+dependency. 4-8 ms on one core (this machine, idle or busy), so `detect.py` asks it only when its own answer is unsure.
 """
 
 from __future__ import annotations

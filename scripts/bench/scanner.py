@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import shutil
 import statistics
 import subprocess
@@ -55,7 +54,15 @@ from fieldkit.camera.paperwork import (  # noqa: E402
     random_paperwork,
     text_page,
 )
-from fieldkit.camera.scenes import BACKGROUNDS, SIDES, Conditions, Stack, random_conditions, render_scene  # noqa: E402
+from fieldkit.camera.scenes import (  # noqa: E402
+    A4_OVER_CARD,
+    BACKGROUNDS,
+    SIDES,
+    Conditions,
+    Stack,
+    random_conditions,
+    render_scene,
+)
 from fieldkit.scanner.detect import PageDetector  # noqa: E402
 from fieldkit.scanner.enhance import Mode, quarter_turns_upright, rotate_quarter  # noqa: E402
 from fieldkit.scanner.geometry import jaccard_in_document_frame  # noqa: E402
@@ -303,10 +310,6 @@ def tilted_bench(rng: np.random.Generator, per_kind: int) -> dict:
             "flattened_right_way_round": float(np.mean(upright)),
         }
     return result
-
-
-# A4's diagonal over an ID card's: the size of the sheets under a card, against the card.
-A4_OVER_CARD = math.hypot(210, 297) / math.hypot(85.6, 54)
 
 
 def stacked_frames(rng: np.random.Generator, per_kind: int):
